@@ -1,0 +1,185 @@
+"""Zendesk side: Zendesk accounts, channel instances, review-ticket links, access restrictions, events."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from reviews.models import Domain, Reply, Review, TrustpilotAccount
+from trustdesk.fields import EncryptedTextField
+
+
+class ZendeskAccount(models.Model):
+    """A Zendesk account (subdomain) where TrustDesk's app is installed."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    subdomain = models.CharField(max_length=63, unique=True, help_text="The part before .zendesk.com")
+    api_user = models.CharField(
+        max_length=255, blank=True, help_text="Email of the Zendesk user whose API token TrustDesk uses."
+    )
+    api_token = EncryptedTextField()
+    installation_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Id of TrustDesk's app installation in this Zendesk account."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    disconnected_by = models.CharField(max_length=255, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Zendesk account"
+        ordering = ["subdomain"]
+        permissions = [("disconnect_zendeskaccount", "Can disconnect a Zendesk account")]
+
+    def __str__(self) -> str:
+        return self.subdomain
+
+    @property
+    def has_api_token(self) -> bool:
+        return self.api_token is not None
+
+
+class ChannelInstance(models.Model):
+    """One account added under the Trustpilot channel in Zendesk ("Add account")."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DEACTIVATED = "deactivated", "Deactivated"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    class SyncPeriod(models.IntegerChoices):
+        WEEK = 7, "Last 7 days"
+        MONTH = 30, "Last 30 days"
+        QUARTER = 90, "Last 90 days"
+        YEAR = 365, "Last 365 days"
+
+    zendesk_account = models.ForeignKey(ZendeskAccount, on_delete=models.PROTECT, related_name="instances")
+    name = models.CharField(max_length=255)
+    locale = models.CharField(max_length=16, default="en-US")
+    instance_push_id = models.CharField(max_length=255, blank=True)
+    push_token = EncryptedTextField()
+    trustpilot_account = models.ForeignKey(
+        TrustpilotAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="instances"
+    )
+    domains = models.ManyToManyField(Domain, blank=True, related_name="instances")
+    sync_unanswered = models.BooleanField(
+        default=False, help_text="Bring in reviews left unanswered during the period, as new tickets."
+    )
+    sync_unanswered_days = models.PositiveSmallIntegerField(choices=SyncPeriod.choices, default=SyncPeriod.MONTH)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["zendesk_account__subdomain", "name"]
+        permissions = [
+            ("disconnect_channelinstance", "Can disconnect a channel instance"),
+            ("sync_channelinstance", "Can start a sync of unanswered reviews"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.zendesk_account})"
+
+
+class ReviewTicketLink(models.Model):
+    """What TrustDesk delivered to Zendesk for one instance: a review, an edit or a reply, and its ticket."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        REVIEW_UPDATE = "review_update", "Review update"
+        REPLY = "reply", "Reply"
+
+    instance = models.ForeignKey(ChannelInstance, on_delete=models.PROTECT, related_name="links")
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="ticket_links")
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_links")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    external_id = models.CharField(max_length=255)
+    zendesk_ticket_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    zendesk_comment_id = models.BigIntegerField(null=True, blank=True)
+    first_delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "review-ticket link"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["instance", "external_id"], name="link_external_id_unique_per_instance"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class AccessRestriction(models.Model):
+    """Which Zendesk roles and groups may use TrustDesk's app in one Zendesk account.
+
+    Allowed roles and groups are lists of {"id": int, "name": str}: names are kept so the admin
+    can show them without calling Zendesk.
+    """
+
+    zendesk_account = models.OneToOneField(ZendeskAccount, on_delete=models.CASCADE, related_name="restriction")
+    role_restriction_enabled = models.BooleanField(default=False)
+    allowed_roles = models.JSONField(default=list, blank=True)
+    group_restriction_enabled = models.BooleanField(default=False)
+    allowed_groups = models.JSONField(default=list, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_sync_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["zendesk_account__subdomain"]
+
+    def __str__(self) -> str:
+        return f"Access to TrustDesk in {self.zendesk_account}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for field in ("allowed_roles", "allowed_groups"):
+            problem = _id_name_list_problem(getattr(self, field))
+            if problem:
+                errors[field] = problem
+        if self.role_restriction_enabled and not self.allowed_roles and "allowed_roles" not in errors:
+            errors["allowed_roles"] = "Choose at least one role, or turn the role restriction off."
+        if self.group_restriction_enabled and not self.allowed_groups and "allowed_groups" not in errors:
+            errors["allowed_groups"] = "Choose at least one group, or turn the group restriction off."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _id_name_list_problem(value: object) -> str:
+    if not isinstance(value, list):
+        return 'Expected a list such as [{"id": 123, "name": "Support"}].'
+    for item in value:
+        if not (isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("name"), str)):
+            return f'Each entry needs an integer "id" and a "name"; {item!r} does not.'
+    return ""
+
+
+class ChannelEvent(models.Model):
+    """One event from a Zendesk event callback, stored as received."""
+
+    zendesk_account = models.ForeignKey(
+        ZendeskAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    instance = models.ForeignKey(
+        ChannelInstance, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    subdomain = models.CharField(max_length=63, blank=True, db_index=True)
+    type_id = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField(help_text="The event exactly as Zendesk sent it.")
+    error = models.TextField(blank=True, help_text="The error Zendesk reported in this event, if any.")
+    occurred_at = models.DateTimeField(null=True, blank=True, help_text="The event's own timestamp.")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "Zendesk event"
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type_id} from {self.subdomain or 'unknown'}"

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from reviews.models import Domain, Reply, Review, SyncRun, TrustpilotAccount
+from trustdesk.admin_base import RecordAdmin, pretty_json, shorten
+
+
+@admin.register(TrustpilotAccount)
+class TrustpilotAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = (
+        "__str__",
+        "business_user_id",
+        "status",
+        "tokens_stored",
+        "access_token_expires_at",
+        "refresh_token_expires_at",
+        "connected_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("name", "business_user_id", "email")
+    fields = (
+        "name",
+        "email",
+        "business_user_id",
+        "status",
+        "status_reason",
+        "tokens_stored",
+        "access_token_expires_at",
+        "refresh_token_expires_at",
+        "connected_by",
+        "connected_at",
+        "disconnected_by",
+        "disconnected_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = tuple(f for f in fields if f not in ("name",))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # accounts come from the Trustpilot "Allow" flow, never typed in
+
+    @admin.display(boolean=True, description="Tokens stored")
+    def tokens_stored(self, obj: TrustpilotAccount) -> bool:
+        return obj.has_tokens
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "display_name", "account", "enabled", "last_successful_poll_at", "error")
+    list_filter = ("enabled", "account")
+    list_select_related = ("account",)
+    search_fields = ("name", "display_name", "business_unit_id")
+    fields = (
+        "name",
+        "display_name",
+        "business_unit_id",
+        "account",
+        "enabled",
+        "poll_watermark",
+        "last_polled_at",
+        "last_successful_poll_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = (
+        "name",
+        "business_unit_id",
+        "account",
+        "poll_watermark",
+        "last_polled_at",
+        "last_successful_poll_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # domains are picked from the connected Trustpilot account
+
+    @admin.display(description="Last error")
+    def error(self, obj: Domain) -> str:
+        return shorten(obj.last_error, 60)
+
+
+class ReplyInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Reply
+    fields = ("created_at", "origin", "status", "message", "sent_at", "last_error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(RecordAdmin):
+    list_display = (
+        "trustpilot_id",
+        "domain",
+        "stars",
+        "short_title",
+        "reviewer_name",
+        "language",
+        "created_at_trustpilot",
+        "replied",
+    )
+    list_filter = ("domain", "stars", "language", "is_verified")
+    list_select_related = ("domain",)
+    search_fields = ("trustpilot_id", "title", "text", "reviewer_name", "reference_id", "reviewer_email")
+    date_hierarchy = "created_at_trustpilot"
+    exclude = ("raw",)
+    readonly_fields = ("raw_json",)
+    inlines = (ReplyInline,)
+
+    @admin.display(description="Title")
+    def short_title(self, obj: Review) -> str:
+        return shorten(obj.title or obj.text, 60)
+
+    @admin.display(boolean=True, description="Replied")
+    def replied(self, obj: Review) -> bool:
+        return obj.has_reply
+
+    @admin.display(description="As Trustpilot sent it")
+    def raw_json(self, obj: Review) -> str:
+        return pretty_json(obj.raw)
+
+
+@admin.register(Reply)
+class ReplyAdmin(RecordAdmin):
+    list_display = ("review", "origin", "status", "attempts", "short_message", "created_at", "sent_at")
+    list_filter = ("status", "origin")
+    list_select_related = ("review",)
+    search_fields = ("message", "review__trustpilot_id", "zendesk_request_id")
+
+    @admin.display(description="Message")
+    def short_message(self, obj: Reply) -> str:
+        return shorten(obj.message, 60)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(RecordAdmin):
+    list_display = (
+        "domain",
+        "kind",
+        "status",
+        "period_start",
+        "period_end",
+        "pages_fetched",
+        "reviews_seen",
+        "reviews_new",
+        "progress_percent",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("kind", "status", "domain")
+    list_select_related = ("domain",)
+    search_fields = ("domain__name", "error", "requested_by")

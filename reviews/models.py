@@ -1,0 +1,189 @@
+"""Trustpilot side: connected business users, their domains, reviews, replies and sync runs."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from trustdesk.fields import EncryptedTextField
+
+
+class TrustpilotAccount(models.Model):
+    """A Trustpilot Business user who allowed TrustDesk to read reviews and post replies."""
+
+    class Status(models.TextChoices):
+        CONNECTED = "connected", "Connected"
+        NEEDS_REAUTHORIZATION = "needs_reauthorization", "Needs re-authorization"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    business_user_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(blank=True)
+    access_token = EncryptedTextField()
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token = EncryptedTextField()
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.CONNECTED, db_index=True)
+    status_reason = models.TextField(blank=True)
+    # Free text: the Zendesk admin who clicked "Allow" is not a Django user.
+    connected_by = models.CharField(max_length=255, blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    disconnected_by = models.CharField(max_length=255, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Trustpilot account"
+        ordering = ["name", "business_user_id"]
+        permissions = [("disconnect_trustpilotaccount", "Can disconnect a Trustpilot account")]
+
+    def __str__(self) -> str:
+        return self.name or self.business_user_id
+
+    @property
+    def has_tokens(self) -> bool:
+        return self.access_token is not None or self.refresh_token is not None
+
+
+class Domain(models.Model):
+    """A Trustpilot business unit (one reviewed domain) that TrustDesk polls."""
+
+    business_unit_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255, db_index=True, help_text="Identifying name, e.g. example.com")
+    display_name = models.CharField(max_length=255, blank=True)
+    account = models.ForeignKey(
+        TrustpilotAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="domains",
+        help_text="The Trustpilot account whose tokens read this domain's reviews.",
+    )
+    enabled = models.BooleanField(default=True, help_text="Poll this domain for new and edited reviews.")
+    poll_watermark = models.DateTimeField(
+        null=True, blank=True, help_text="Creation time of the newest review seen; the next poll starts here."
+    )
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_successful_poll_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("sync_domain", "Can start a sync of unanswered reviews")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Review(models.Model):
+    """A Trustpilot service review, as last read from Trustpilot."""
+
+    trustpilot_id = models.CharField(max_length=64, unique=True)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="reviews")
+    stars = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    reviewer_id = models.CharField(max_length=64, blank=True)
+    reviewer_name = models.CharField(max_length=255, blank=True)
+    reference_id = models.CharField(max_length=255, blank=True, help_text="The order or reference id, if any.")
+    reviewer_email = models.EmailField(blank=True)
+    is_verified = models.BooleanField(default=False)
+    created_at_trustpilot = models.DateTimeField(db_index=True)
+    updated_at_trustpilot = models.DateTimeField(null=True, blank=True)
+    company_reply_text = models.TextField(blank=True)
+    company_reply_at = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True, help_text="The review as Trustpilot last sent it.")
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at_trustpilot"]
+        indexes = [models.Index(fields=["domain", "created_at_trustpilot"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="review_stars_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stars}★ {self.title or self.trustpilot_id}"
+
+    @property
+    def has_reply(self) -> bool:
+        return bool(self.company_reply_text)
+
+
+class Reply(models.Model):
+    """A company reply to a review: sent from Zendesk, or seen on Trustpilot."""
+
+    class Origin(models.TextChoices):
+        ZENDESK = "zendesk", "Zendesk"
+        TRUSTPILOT = "trustpilot", "Trustpilot"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPERSEDED = "superseded", "Superseded"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="replies")
+    message = models.TextField()
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.ZENDESK)
+    # Zendesk's request_unique_identifier: the same channelback twice is one reply.
+    zendesk_request_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "replies"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Reply to {self.review.trustpilot_id} ({self.get_status_display()})"
+
+
+class SyncRun(models.Model):
+    """One poll of a domain, or one "sync unanswered reviews" backfill, with its progress."""
+
+    class Kind(models.TextChoices):
+        POLL = "poll", "Poll for new reviews"
+        RESCAN = "rescan", "Re-scan for edits"
+        BACKFILL = "backfill", "Sync unanswered reviews"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True)
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    pages_fetched = models.PositiveIntegerField(default=0)
+    reviews_seen = models.PositiveIntegerField(default=0)
+    reviews_new = models.PositiveIntegerField(default=0)
+    # Where a resumed run picks up (date window and page), so a worker crash loses no work.
+    checkpoint = models.JSONField(default=dict, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    error = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["domain", "kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.domain} ({self.get_status_display()})"

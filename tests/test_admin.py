@@ -1,0 +1,186 @@
+"""The Django admin: every model lists, searches and shows its records; secrets never appear."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.urls import reverse
+
+from integrations.models import AccessRestriction, ZendeskAccount
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = ("tpa-visible-access", "tpr-visible-refresh", "zendesk-visible-api", "zendesk-visible-push")
+
+
+@pytest.fixture
+def world(db):
+    account = factories.TrustpilotAccountFactory(
+        name="Acme Business", access_token=SECRETS[0], refresh_token=SECRETS[1]
+    )
+    zendesk = factories.ZendeskAccountFactory(subdomain="acme", api_token=SECRETS[2])
+    instance = factories.ChannelInstanceFactory(
+        zendesk_account=zendesk, trustpilot_account=account, push_token=SECRETS[3], name="Acme reviews"
+    )
+    domain = factories.DomainFactory(account=account, name="acme.example")
+    instance.domains.add(domain)
+    review = factories.ReviewFactory(domain=domain, title="Parcel arrived broken", stars=1)
+    reply = factories.ReplyFactory(review=review, message="Sorry about the parcel")
+    link = factories.ReviewTicketLinkFactory(instance=instance, review=review, zendesk_ticket_id=4242)
+    restriction = factories.AccessRestrictionFactory(zendesk_account=zendesk)
+    run = factories.SyncRunFactory(domain=domain)
+    event = factories.ChannelEventFactory(instance=instance, subdomain="acme", error="Pull timed out")
+    return {
+        "reviews_trustpilotaccount": (account, "Acme Business"),
+        "reviews_domain": (domain, "acme.example"),
+        "reviews_review": (review, "Parcel arrived broken"),
+        "reviews_reply": (reply, "Sorry about the parcel"),
+        "reviews_syncrun": (run, "acme.example"),
+        "integrations_zendeskaccount": (zendesk, "acme"),
+        "integrations_channelinstance": (instance, "Acme reviews"),
+        "integrations_reviewticketlink": (link, review.trustpilot_id),
+        "integrations_accessrestriction": (restriction, "acme"),
+        "integrations_channelevent": (event, "Pull timed out"),
+    }
+
+
+def ciphertexts() -> list[str]:
+    columns = [
+        ("reviews_trustpilotaccount", "access_token"),
+        ("reviews_trustpilotaccount", "refresh_token"),
+        ("integrations_zendeskaccount", "api_token"),
+        ("integrations_channelinstance", "push_token"),
+    ]
+    values = []
+    with connection.cursor() as cursor:
+        for table, column in columns:
+            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
+            values += [row[0] for row in cursor.fetchall()]
+    return values
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "reviews_trustpilotaccount",
+        "reviews_domain",
+        "reviews_review",
+        "reviews_reply",
+        "reviews_syncrun",
+        "integrations_zendeskaccount",
+        "integrations_channelinstance",
+        "integrations_reviewticketlink",
+        "integrations_accessrestriction",
+        "integrations_channelevent",
+    ],
+)
+@pytest.mark.parametrize("role", ["superuser", "support_manager"])
+def test_every_page_lists_searches_and_shows_without_a_secret(client_for, request, world, role, model):
+    client = client_for(request.getfixturevalue(role))
+    obj, search_term = world[model]
+    hidden = [*SECRETS, *ciphertexts()]
+
+    pages = [
+        client.get(reverse(f"admin:{model}_changelist")),
+        client.get(reverse(f"admin:{model}_changelist"), {"q": search_term}),
+        client.get(reverse(f"admin:{model}_change", args=[obj.pk])),
+    ]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert not [secret for secret in hidden if secret in html]
+    change_url = reverse(f"admin:{model}_change", args=[obj.pk])
+    assert change_url in pages[0].content.decode()
+    assert change_url in pages[1].content.decode()
+
+
+def test_account_page_says_whether_tokens_are_stored(client_for, superuser, world):
+    account = world["reviews_trustpilotaccount"][0]
+
+    html = client_for(superuser).get(reverse("admin:reviews_trustpilotaccount_change", args=[account.pk])).content
+
+    assert b"Tokens stored" in html
+    assert b'alt="True"' in html
+
+
+def test_a_zendesk_api_token_is_write_only_and_its_change_is_in_the_history(client_for, superuser):
+    client = client_for(superuser)
+
+    response = client.post(
+        reverse("admin:integrations_zendeskaccount_add"),
+        {
+            "subdomain": "newco",
+            "api_user": "ops@newco.example",
+            "new_api_token": "zd-typed-in-token",
+            "restriction-TOTAL_FORMS": "0",
+            "restriction-INITIAL_FORMS": "0",
+            "instances-TOTAL_FORMS": "0",
+            "instances-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    account = ZendeskAccount.objects.get(subdomain="newco")
+    assert account.api_token.reveal() == "zd-typed-in-token"
+    page = client.get(reverse("admin:integrations_zendeskaccount_change", args=[account.pk])).content.decode()
+    assert "zd-typed-in-token" not in page
+    assert 'name="new_api_token"' in page
+    history = LogEntry.objects.get(object_id=str(account.pk))
+    assert "zd-typed-in-token" not in history.change_message
+
+
+def test_leaving_the_token_empty_keeps_the_stored_one(client_for, superuser):
+    account = factories.ZendeskAccountFactory(subdomain="keepco", api_token="zd-keep-me")
+
+    response = client_for(superuser).post(
+        reverse("admin:integrations_zendeskaccount_change", args=[account.pk]),
+        {
+            "api_user": "someone-else@keepco.example",
+            "new_api_token": "",
+            "restriction-TOTAL_FORMS": "0",
+            "restriction-INITIAL_FORMS": "0",
+            "instances-TOTAL_FORMS": "0",
+            "instances-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.api_user == "someone-else@keepco.example"
+    assert account.api_token.reveal() == "zd-keep-me"
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"role_restriction_enabled": "on", "allowed_roles": "[]"}, "Choose at least one role"),
+        ({"group_restriction_enabled": "on", "allowed_groups": "[]"}, "Choose at least one group"),
+        ({"allowed_roles": '[{"name": "No id"}]'}, "Each entry needs an integer"),
+        ({"allowed_roles": '{"id": 1}'}, "Expected a list"),
+    ],
+)
+def test_an_invalid_restriction_is_refused_with_a_clear_error(client_for, support_manager, form, message):
+    restriction = factories.AccessRestrictionFactory()
+    url = reverse("admin:integrations_accessrestriction_change", args=[restriction.pk])
+
+    response = client_for(support_manager).post(url, {"allowed_roles": "[]", "allowed_groups": "[]", **form})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert AccessRestriction.objects.get(pk=restriction.pk).allowed_roles == [{"id": 360001, "name": "Team lead"}]
+
+
+def test_a_restriction_change_is_recorded_in_the_history(client_for, support_manager):
+    restriction = factories.AccessRestrictionFactory()
+    url = reverse("admin:integrations_accessrestriction_change", args=[restriction.pk])
+
+    client_for(support_manager).post(
+        url, {"group_restriction_enabled": "on", "allowed_roles": "[]", "allowed_groups": '[{"id": 5, "name": "VIP"}]'}
+    )
+
+    entry = LogEntry.objects.get(object_id=str(restriction.pk))
+    assert entry.user == support_manager
+    assert "Group restriction enabled" in entry.get_change_message()

@@ -1,0 +1,199 @@
+"""Configuration: embedded defaults, production refusals, malformed values, each with a message naming the key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+from trustdesk import env
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = Fernet.generate_key().decode()
+GOOD_SECRET = "k" * 50
+
+# Every key TrustDesk reads, so a test starts from an empty configuration whatever the shell or .env holds
+# (read_env never overrides a variable that is set, even to "").
+ALL_KEYS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "TRUSTDESK_ENCRYPTION_KEYS",
+    "TRUSTDESK_PUBLIC_URL",
+    "TRUSTDESK_SANDBOX",
+    "TRUSTPILOT_API_URL",
+    "TRUSTPILOT_AUTHORIZE_URL",
+    "TRUSTPILOT_API_KEY",
+    "TRUSTPILOT_API_SECRET",
+    "ZENDESK_API_URL",
+    "ZENDESK_PUSH_CLIENT_ID",
+    "ZENDESK_RETURN_URL_HOSTS",
+    "DATABASE_URL",
+    "DATABASE_CONN_MAX_AGE",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "ALLOWED_HOSTS",
+    "USE_X_FORWARDED_PROTO",
+    "LOG_LEVEL",
+)
+
+
+def run_manage(tmp_path: Path, args: list[str], **values: str) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a fresh process that reads only `values` as its configuration."""
+    environment = {key: value for key, value in os.environ.items() if key not in ALL_KEYS}
+    environment.update({key: "" for key in ALL_KEYS})
+    environment.update({"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **values})
+    environment["DJANGO_SETTINGS_MODULE"] = "trustdesk.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def run_check(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
+    return run_manage(tmp_path, ["check"], **values)
+
+
+def eager_setting(tmp_path: Path, **values: str) -> str:
+    script = "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)"
+    result = run_manage(tmp_path, ["shell", "-c", script], **values)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def production(**values: str) -> dict[str, str]:
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": GOOD_SECRET,
+        "TRUSTDESK_ENCRYPTION_KEYS": GOOD_KEY,
+        "TRUSTDESK_PUBLIC_URL": "https://trustdesk.example.com",
+        **values,
+    }
+
+
+def test_debug_mode_starts_with_nothing_configured(tmp_path):
+    result = run_check(tmp_path, DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_mode_starts_with_its_required_keys(tmp_path):
+    result = run_check(tmp_path, **production())
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY: missing; it is required when DEBUG is off"),
+        ({"SECRET_KEY": env.DEV_SECRET_KEY}, "SECRET_KEY: is a development key"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY: is too short"),
+        ({"TRUSTDESK_ENCRYPTION_KEYS": ""}, "TRUSTDESK_ENCRYPTION_KEYS: missing; it is required when DEBUG is off"),
+        (
+            {"TRUSTDESK_ENCRYPTION_KEYS": env.DEV_ENCRYPTION_KEY},
+            "TRUSTDESK_ENCRYPTION_KEYS: contains the development key",
+        ),
+        ({"TRUSTDESK_ENCRYPTION_KEYS": f"{GOOD_KEY},not-a-key"}, "key number 2 is not a valid Fernet key"),
+        ({"TRUSTDESK_PUBLIC_URL": ""}, "TRUSTDESK_PUBLIC_URL: missing"),
+        (
+            {"TRUSTDESK_PUBLIC_URL": "http://trustdesk.example.com"},
+            "TRUSTDESK_PUBLIC_URL: 'http://trustdesk.example.com' must use https",
+        ),
+        (
+            {"DATABASE_URL": "postgres//127.0.0.1/test"},
+            "DATABASE_URL: 'postgres//127.0.0.1/test' is not a database URL",
+        ),
+        (
+            {"DATABASE_URL": "mysql://root@127.0.0.1/test"},
+            "DATABASE_URL: 'mysql://root@127.0.0.1/test' is not a database URL",
+        ),
+        (
+            {"DATABASE_URL": "postgres://u:hunter2@db:notaport/x"},
+            "DATABASE_URL: 'postgres://u:***@db:notaport/x' cannot be parsed",
+        ),
+        ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432"}, "names no database"),
+        ({"CELERY_BROKER_URL": "kafka://127.0.0.1"}, "CELERY_BROKER_URL: 'kafka://127.0.0.1' is not a broker URL"),
+        (
+            {"ZENDESK_API_URL": "https://zendesk.example.com"},
+            "ZENDESK_API_URL: 'https://zendesk.example.com' must contain",
+        ),
+        ({"TRUSTPILOT_API_URL": "api.trustpilot.com"}, "TRUSTPILOT_API_URL: 'api.trustpilot.com' is not an absolute"),
+        ({"TRUSTDESK_SANDBOX": "maybe"}, "TRUSTDESK_SANDBOX: expected a boolean"),
+        ({"DATABASE_CONN_MAX_AGE": "forever"}, "DATABASE_CONN_MAX_AGE: expected a whole number"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: expected one of"),
+    ],
+)
+def test_production_mode_refuses_a_bad_value_naming_the_key(tmp_path, values, message):
+    result = run_check(tmp_path, **production(**values))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_deploy_check_warns_about_missing_trustpilot_credentials_and_broker(tmp_path):
+    result = run_manage(tmp_path, ["check", "--deploy", "--fail-level", "ERROR"], **production())
+
+    assert result.returncode == 0, result.stderr
+    assert "trustdesk.W001" in result.stderr
+    assert "trustdesk.W002" in result.stderr
+
+
+def test_tasks_run_in_process_without_a_broker_and_on_workers_with_one(tmp_path):
+    assert eager_setting(tmp_path, DEBUG="1") == "True"
+    assert eager_setting(tmp_path, DEBUG="1", CELERY_BROKER_URL="redis://127.0.0.1:6379/0") == "False"
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for key in ALL_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    return monkeypatch
+
+
+def test_database_defaults_to_an_sqlite_file(clean_env, tmp_path):
+    config = env.read_database(tmp_path / "x.sqlite3")
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "x.sqlite3")
+
+
+def test_database_url_selects_postgresql(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+    config = env.read_database(tmp_path / "x.sqlite3")
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["HOST"], config["PORT"], config["USER"]) == ("test", "127.0.0.1", 5432, "postgres")
+
+
+def test_encryption_keys_keep_their_order_for_rotation(clean_env):
+    second = Fernet.generate_key().decode()
+    clean_env.setenv("TRUSTDESK_ENCRYPTION_KEYS", f" {GOOD_KEY} , {second} ")
+
+    assert env.read_encryption_keys(debug=False) == [GOOD_KEY, second]
+
+
+def test_debug_mode_uses_development_keys(clean_env):
+    assert env.read_secret_key(debug=True) == env.DEV_SECRET_KEY
+    assert env.read_encryption_keys(debug=True) == [env.DEV_ENCRYPTION_KEY]
+    assert env.read_public_url(debug=True) == "http://127.0.0.1:8000"
+
+
+def test_return_url_hosts_default_to_zendesk(clean_env):
+    assert env.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"]) == ["*.zendesk.com"]
+    clean_env.setenv("ZENDESK_RETURN_URL_HOSTS", "*.zendesk.com, zendesk.test")
+    assert env.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"]) == ["*.zendesk.com", "zendesk.test"]
+
+
+def test_errors_are_improperly_configured_with_a_pointer_to_the_docs(clean_env):
+    clean_env.setenv("DEBUG", "sometimes")
+
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG: expected a boolean .* \(see .env.example"):
+        env.read_bool("DEBUG", False)

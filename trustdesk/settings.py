@@ -1,0 +1,142 @@
+"""Django settings for TrustDesk. Every value comes from trustdesk.env; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+from trustdesk import env as config
+from trustdesk.env import BASE_DIR
+
+DEBUG = config.read_bool("DEBUG", False)
+SECRET_KEY = config.read_secret_key(DEBUG)
+TRUSTDESK_ENCRYPTION_KEYS = config.read_encryption_keys(DEBUG)
+
+TRUSTDESK_PUBLIC_URL = config.read_public_url(DEBUG)
+TRUSTDESK_SANDBOX = config.read_bool("TRUSTDESK_SANDBOX", False)
+
+TRUSTPILOT_API_URL = config.read_http_url("TRUSTPILOT_API_URL", "https://api.trustpilot.com")
+TRUSTPILOT_AUTHORIZE_URL = config.read_http_url("TRUSTPILOT_AUTHORIZE_URL", "https://authenticate.trustpilot.com")
+TRUSTPILOT_API_KEY = config.read_str("TRUSTPILOT_API_KEY")
+TRUSTPILOT_API_SECRET = config.read_str("TRUSTPILOT_API_SECRET")
+
+ZENDESK_API_URL = config.read_zendesk_api_url()
+ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")
+ZENDESK_RETURN_URL_HOSTS = config.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"])
+
+ALLOWED_HOSTS = config.read_list(
+    "ALLOWED_HOSTS", [config.host_of(TRUSTDESK_PUBLIC_URL), "localhost", "127.0.0.1", "[::1]"]
+)
+CSRF_TRUSTED_ORIGINS = [TRUSTDESK_PUBLIC_URL]
+if config.read_bool("USE_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TRUSTDESK_PUBLIC_URL.startswith("https://"):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "trustdesk",
+    "reviews",
+    "integrations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "trustdesk.urls"
+WSGI_APPLICATION = "trustdesk.wsgi.application"
+ASGI_APPLICATION = "trustdesk.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "trustdesk" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": config.read_database(BASE_DIR / "db.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Without DEBUG, run `manage.py collectstatic` once per release; with it, files are served from the apps.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
+REST_FRAMEWORK = {
+    # Zendesk's channel calls carry no Django session: each view authenticates its caller itself.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "UNAUTHENTICATED_USER": None,
+}
+
+# Celery: with no broker, tasks run in the calling process, so TrustDesk needs no server to start.
+CELERY_BROKER_URL = config.read_broker_url()
+CELERY_RESULT_BACKEND = config.read_str("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+LOG_LEVEL = config.read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
