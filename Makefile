@@ -6,15 +6,21 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The embedded defaults for `make run`: DEBUG on, SQLite, tasks in-process, the Trustpilot sandbox.
-RUN_ENV := DEBUG=1 TRUSTDESK_SANDBOX=1 TRUSTDESK_PUBLIC_URL=http://$(HOST):$(PORT)
+# The embedded defaults for `make run`: DEBUG on, SQLite, the Trustpilot sandbox, and a real Celery
+# worker with beat on kombu's filesystem transport (no broker server needed).
+RUN_ENV := DEBUG=1 TRUSTDESK_SANDBOX=1 TRUSTDESK_PUBLIC_URL=http://$(HOST):$(PORT) CELERY_BROKER_URL=filesystem://
 
 .PHONY: run test lint typecheck install migrate clean
 
 run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py ensure_local_admin --url http://$(HOST):$(PORT)/admin/
-	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py sandbox_seed --live-every 120
+	$(RUN_ENV) $(BIN)/python manage.py connect_sandbox
+	@mkdir -p var
+	$(RUN_ENV) bash -c '$(BIN)/celery -A trustdesk worker --beat --schedule var/celerybeat-schedule \
+	    --pool solo --loglevel INFO & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
+	    $(BIN)/python manage.py runserver $(HOST):$(PORT)'
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reviews.models import Domain, Reply, Review, SyncRun, TrustpilotAccount
+from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
 from trustdesk.admin_base import RecordAdmin, pretty_json, shorten
 
 
@@ -97,6 +97,17 @@ class ReplyInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
+class ReviewEditInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ReviewEdit
+    fields = ("detected_at", "edited_at", "stars_before", "stars", "title_before", "title", "text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Review)
 class ReviewAdmin(RecordAdmin):
     list_display = (
@@ -115,7 +126,7 @@ class ReviewAdmin(RecordAdmin):
     date_hierarchy = "created_at_trustpilot"
     exclude = ("raw",)
     readonly_fields = ("raw_json",)
-    inlines = (ReplyInline,)
+    inlines = (ReviewEditInline, ReplyInline)
 
     @admin.display(description="Title")
     def short_title(self, obj: Review) -> str:
@@ -153,6 +164,7 @@ class SyncRunAdmin(RecordAdmin):
         "pages_fetched",
         "reviews_seen",
         "reviews_new",
+        "reviews_skipped",
         "progress_percent",
         "created_at",
         "finished_at",
@@ -160,3 +172,11 @@ class SyncRunAdmin(RecordAdmin):
     list_filter = ("kind", "status", "domain")
     list_select_related = ("domain",)
     search_fields = ("domain__name", "error", "requested_by")
+
+
+@admin.register(RateBudgetWindow)
+class RateBudgetWindowAdmin(RecordAdmin):
+    """How much of the Trustpilot call budget each time window used: for operators."""
+
+    list_display = ("window_seconds", "window_index", "count", "key")
+    list_filter = ("window_seconds",)

@@ -26,6 +26,8 @@ class TrustpilotAccount(models.Model):
     refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=32, choices=Status.choices, default=Status.CONNECTED, db_index=True)
     status_reason = models.TextField(blank=True)
+    # While set and in the future, one process is refreshing the tokens and the others wait for it.
+    refresh_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     # Free text: the Zendesk admin who clicked "Allow" is not a Django user.
     connected_by = models.CharField(max_length=255, blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
@@ -116,6 +118,26 @@ class Review(models.Model):
         return bool(self.company_reply_text)
 
 
+class ReviewEdit(models.Model):
+    """A reviewer changed stars, title or text after TrustDesk first read the review."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="edits")
+    stars_before = models.PositiveSmallIntegerField()
+    stars = models.PositiveSmallIntegerField()
+    title_before = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    text_before = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True, help_text="updatedAt at Trustpilot, when given.")
+    detected_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+
+    def __str__(self) -> str:
+        return f"Edit of {self.review.trustpilot_id}: {self.stars_before}★ → {self.stars}★"
+
+
 class Reply(models.Model):
     """A company reply to a review: sent from Zendesk, or seen on Trustpilot."""
 
@@ -172,6 +194,9 @@ class SyncRun(models.Model):
     pages_fetched = models.PositiveIntegerField(default=0)
     reviews_seen = models.PositiveIntegerField(default=0)
     reviews_new = models.PositiveIntegerField(default=0)
+    reviews_skipped = models.PositiveIntegerField(
+        default=0, help_text="Reviews Trustpilot sent that could not be read (see error)."
+    )
     # Where a resumed run picks up (date window and page), so a worker crash loses no work.
     checkpoint = models.JSONField(default=dict, blank=True)
     progress_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
@@ -180,6 +205,8 @@ class SyncRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Heartbeat: a running backfill that stops updating this was lost with its worker and is resumed.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -187,3 +214,20 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.domain} ({self.get_status_display()})"
+
+
+class RateBudgetWindow(models.Model):
+    """Calls made with one Trustpilot API key in one fixed time window, shared by every process."""
+
+    key = models.CharField(max_length=64)
+    window_seconds = models.PositiveIntegerField()
+    window_index = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_seconds", "window_index"], name="rate_budget_window_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} calls in window {self.window_index} of {self.window_seconds}s"

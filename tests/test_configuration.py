@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,16 @@ ALL_KEYS = (
     "ALLOWED_HOSTS",
     "USE_X_FORWARDED_PROTO",
     "LOG_LEVEL",
+    "TRUSTPILOT_TIMEOUT",
+    "TRUSTPILOT_RATE_LIMIT_5MIN",
+    "TRUSTPILOT_RATE_LIMIT_HOUR",
+    "TRUSTPILOT_POLL_INTERVAL",
+    "TRUSTPILOT_POLL_OVERLAP",
+    "TRUSTPILOT_FIRST_POLL_DAYS",
+    "TRUSTPILOT_RESCAN_DAYS",
+    "TRUSTPILOT_RESCAN_INTERVAL",
+    "TRUSTPILOT_BACKFILL_WINDOW_DAYS",
+    "TRUSTPILOT_REPLY_MAX_LENGTH",
 )
 
 
@@ -197,3 +208,25 @@ def test_errors_are_improperly_configured_with_a_pointer_to_the_docs(clean_env):
 
     with pytest.raises(ImproperlyConfigured, match=r"DEBUG: expected a boolean .* \(see .env.example"):
         env.read_bool("DEBUG", False)
+
+
+def test_every_key_read_is_documented_in_env_example_and_readme():
+    sources = (ROOT / "trustdesk" / "settings.py").read_text() + (ROOT / "trustdesk" / "env.py").read_text()
+    read = set(re.findall(r'read_\w+\(\s*"([A-Z][A-Z0-9_]+)"', sources))
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    readme = (ROOT / "README.md").read_text()
+
+    assert read == set(ALL_KEYS)
+    assert read <= documented
+    assert [key for key in read if f"`{key}`" not in readme] == []
+
+
+def test_the_sandbox_points_trustpilot_settings_at_itself(tmp_path):
+    script = "from django.conf import settings as s; print(s.TRUSTPILOT_API_URL, s.TRUSTPILOT_AUTHORIZE_URL)"
+    result = run_manage(tmp_path, ["shell", "-c", script], DEBUG="1", TRUSTDESK_SANDBOX="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == [
+        "http://127.0.0.1:8000/sandbox/trustpilot",
+        "http://127.0.0.1:8000/sandbox/trustpilot/authenticate",
+    ]

@@ -22,7 +22,7 @@ DEV_SECRET_KEY = "django-insecure-trustdesk-development-only"  # noqa: S105 (ref
 DEV_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGk="
 
 SUPPORTED_DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql", "psql")
-SUPPORTED_BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp", "sqla+sqlite", "filesystem")
+SUPPORTED_BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp", "filesystem")
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
@@ -127,6 +127,12 @@ def read_database(default_sqlite: Path) -> dict[str, Any]:
     if scheme != "sqlite" and not config.get("NAME"):
         raise fail("DATABASE_URL", f"{_redact(url)!r} names no database (add /name at the end)")
     config["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", 60)
+    if scheme == "sqlite":
+        # The embedded setup runs a web and a worker process on one file: WAL lets readers work during a
+        # write, IMMEDIATE takes the write lock at BEGIN so two writers queue instead of deadlocking.
+        config.setdefault("OPTIONS", {}).update(
+            {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+        )
     return config
 
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 from trustdesk import crypto
 from trustdesk.crypto import Secret
 
+if TYPE_CHECKING:
+    _TextField = models.TextField[str | Secret | None, Secret | None]
+else:
+    _TextField = models.TextField
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+
+class SecretAttribute(DeferredAttribute):
+    """Wraps whatever is assigned in a `Secret`, so a freshly set token is as masked as a loaded one."""
+
+    def __set__(self, instance: models.Model, value: object) -> None:
+        instance.__dict__[self.field.attname] = self.field.to_python(value)
+
+
+class EncryptedTextField(_TextField):
     """A secret stored as a Fernet token and read back as a `Secret`.
 
     The column never holds the plaintext; Python code gets a `Secret` whose repr is masked and
@@ -19,6 +32,7 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """
 
     description = "Encrypted text"
+    descriptor_class = SecretAttribute
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("blank", True)

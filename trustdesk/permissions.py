@@ -23,6 +23,7 @@ SUPPORT_MANAGER_PERMISSIONS = frozenset(
         "reviews.view_review",
         "reviews.view_reply",
         "reviews.view_syncrun",
+        "reviews.view_reviewedit",
         "reviews.disconnect_trustpilotaccount",
         "reviews.sync_domain",
         "integrations.view_zendeskaccount",

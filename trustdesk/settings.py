@@ -12,10 +12,29 @@ TRUSTDESK_ENCRYPTION_KEYS = config.read_encryption_keys(DEBUG)
 TRUSTDESK_PUBLIC_URL = config.read_public_url(DEBUG)
 TRUSTDESK_SANDBOX = config.read_bool("TRUSTDESK_SANDBOX", False)
 
-TRUSTPILOT_API_URL = config.read_http_url("TRUSTPILOT_API_URL", "https://api.trustpilot.com")
-TRUSTPILOT_AUTHORIZE_URL = config.read_http_url("TRUSTPILOT_AUTHORIZE_URL", "https://authenticate.trustpilot.com")
-TRUSTPILOT_API_KEY = config.read_str("TRUSTPILOT_API_KEY")
-TRUSTPILOT_API_SECRET = config.read_str("TRUSTPILOT_API_SECRET")
+# With the sandbox on, Trustpilot defaults to TrustDesk's own fake of it (explicit values still win).
+SANDBOX_URL = f"{TRUSTDESK_PUBLIC_URL}/sandbox/trustpilot"
+TRUSTPILOT_API_URL = config.read_http_url(
+    "TRUSTPILOT_API_URL", SANDBOX_URL if TRUSTDESK_SANDBOX else "https://api.trustpilot.com"
+)
+TRUSTPILOT_AUTHORIZE_URL = config.read_http_url(
+    "TRUSTPILOT_AUTHORIZE_URL",
+    f"{SANDBOX_URL}/authenticate" if TRUSTDESK_SANDBOX else "https://authenticate.trustpilot.com",
+)
+TRUSTPILOT_API_KEY = config.read_str("TRUSTPILOT_API_KEY") or ("sandbox-api-key" if TRUSTDESK_SANDBOX else "")
+TRUSTPILOT_API_SECRET = config.read_str("TRUSTPILOT_API_SECRET") or ("sandbox-api-secret" if TRUSTDESK_SANDBOX else "")
+
+TRUSTPILOT_TIMEOUT = config.read_int("TRUSTPILOT_TIMEOUT", 10, minimum=1)
+TRUSTPILOT_RATE_LIMIT_5MIN = config.read_int("TRUSTPILOT_RATE_LIMIT_5MIN", 833, minimum=1)
+TRUSTPILOT_RATE_LIMIT_HOUR = config.read_int("TRUSTPILOT_RATE_LIMIT_HOUR", 10_000, minimum=1)
+TRUSTPILOT_POLL_INTERVAL = config.read_int("TRUSTPILOT_POLL_INTERVAL", 60, minimum=5)
+TRUSTPILOT_POLL_OVERLAP = config.read_int("TRUSTPILOT_POLL_OVERLAP", 600, minimum=0)
+TRUSTPILOT_FIRST_POLL_DAYS = config.read_int("TRUSTPILOT_FIRST_POLL_DAYS", 1, minimum=0)
+TRUSTPILOT_RESCAN_DAYS = config.read_int("TRUSTPILOT_RESCAN_DAYS", 14, minimum=1)
+TRUSTPILOT_RESCAN_INTERVAL = config.read_int("TRUSTPILOT_RESCAN_INTERVAL", 3600, minimum=60)
+TRUSTPILOT_BACKFILL_WINDOW_DAYS = config.read_int("TRUSTPILOT_BACKFILL_WINDOW_DAYS", 7, minimum=1)
+# [UNCONFIRMED] Trustpilot's reply length limit (reference §4.2, §11).
+TRUSTPILOT_REPLY_MAX_LENGTH = config.read_int("TRUSTPILOT_REPLY_MAX_LENGTH", 5000, minimum=1)
 
 ZENDESK_API_URL = config.read_zendesk_api_url()
 ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")
@@ -41,6 +60,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "trustdesk",
     "reviews",
+    "reviews.sandbox",
     "integrations",
 ]
 
@@ -130,6 +150,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport: one machine, no server; `make run` uses it for a real worker and beat.
+    _queue_dir = BASE_DIR / "var" / "celery-broker"
+    _queue_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir)}
+CELERY_BEAT_SCHEDULE = {
+    "poll-reviews": {"task": "reviews.poll_due_domains", "schedule": float(TRUSTPILOT_POLL_INTERVAL)},
+    "rescan-recent-reviews": {"task": "reviews.rescan_domains", "schedule": float(TRUSTPILOT_RESCAN_INTERVAL)},
+    "resume-stalled-backfills": {"task": "reviews.resume_stalled_backfills", "schedule": 300.0},
+    "prune-sync-history": {"task": "reviews.prune_sync_history", "schedule": 86_400.0},
+}
 
 LOG_LEVEL = config.read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {

@@ -1,8 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    # Always routed; every sandbox view answers 404 unless TRUSTDESK_SANDBOX is on.
+    path("sandbox/trustpilot/", include("reviews.sandbox.urls")),
 ]

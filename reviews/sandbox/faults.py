@@ -1,0 +1,130 @@
+"""Injected faults and the sandbox's own rate limit, kept in one database row shared by every process."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from reviews.sandbox.errors import ApiError, ErrorCode, bad_request
+from reviews.sandbox.models import Faults, RateCounter, Token
+
+FAIL_STATUSES = (429, 500, 502, 503)
+SETTINGS = (
+    "latency_ms",
+    "fail_next",
+    "fail_status",
+    "retry_after",
+    "rate_limit_per_minute",
+    "access_token_lifetime",
+    "refresh_token_lifetime",
+    "new_review_every_seconds",
+)
+MAX_VALUE = 2_147_483_647
+_REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+
+
+def faults_get() -> Faults:
+    faults, _ = Faults.objects.get_or_create(pk=1)
+    return faults
+
+
+def faults_set(
+    *,
+    latency_ms: int | None = None,
+    fail_next: int | None = None,
+    fail_status: int | None = None,
+    retry_after: int | None = None,
+    rate_limit_per_minute: int | None = None,
+    access_token_lifetime: int | None = None,
+    refresh_token_lifetime: int | None = None,
+    new_review_every_seconds: int | None = None,
+) -> Faults:
+    """Change the given settings and keep the rest, e.g. `faults_set(fail_next=2, fail_status=503)`."""
+    given = {
+        "latency_ms": latency_ms,
+        "fail_next": fail_next,
+        "fail_status": fail_status,
+        "retry_after": retry_after,
+        "rate_limit_per_minute": rate_limit_per_minute,
+        "access_token_lifetime": access_token_lifetime,
+        "refresh_token_lifetime": refresh_token_lifetime,
+        "new_review_every_seconds": new_review_every_seconds,
+    }
+    changes = parse_changes({name: value for name, value in given.items() if value is not None})
+    faults_get()
+    Faults.objects.filter(pk=1).update(**changes)
+    return faults_get()
+
+
+def faults_reset() -> Faults:
+    """Every setting back to its default (all faults off); rate counters start afresh."""
+    defaults = {field.name: field.get_default() for field in Faults._meta.concrete_fields if field.name in SETTINGS}
+    RateCounter.objects.all().delete()
+    faults, _ = Faults.objects.update_or_create(pk=1, defaults=defaults)
+    return faults
+
+
+def faults_as_dict(faults: Faults) -> dict[str, int]:
+    return {name: int(getattr(faults, name)) for name in SETTINGS}
+
+
+def access_tokens_expire() -> int:
+    """Make every current access token expired now, as if 100 hours had passed."""
+    now = timezone.now()
+    expired_at = now - timedelta(seconds=1)
+    return Token.objects.filter(kind=Token.Kind.ACCESS, expires_at__gt=now).update(expires_at=expired_at)
+
+
+def parse_changes(data: Mapping[str, Any]) -> dict[str, int]:
+    """Validate what /_control/faults was sent; the expire_tokens action is handled by the view."""
+    changes: dict[str, int] = {}
+    for name, value in data.items():
+        if name == "expire_tokens":
+            continue
+        if name not in SETTINGS:
+            raise bad_request(f"Unknown fault setting {name!r}; known: {', '.join(SETTINGS)}, expire_tokens")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VALUE:
+            raise bad_request(f"{name} must be a whole number from 0 to {MAX_VALUE}")
+        changes[name] = value
+    if "fail_status" in changes and changes["fail_status"] not in FAIL_STATUSES:
+        raise bad_request(f"fail_status must be one of {', '.join(map(str, FAIL_STATUSES))}")
+    return changes
+
+
+def injected_failure(faults: Faults) -> ApiError | None:
+    """Take one of the `fail_next` failures, counting down in the database so processes never double count."""
+    if faults.fail_next <= 0:
+        return None
+    if not Faults.objects.filter(pk=faults.pk, fail_next__gt=0).update(fail_next=F("fail_next") - 1):
+        return None
+    status = faults.fail_status if faults.fail_status in FAIL_STATUSES else 503
+    headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after and status in (429, 503) else {}
+    message = f"{_REASONS[status]} (injected by the sandbox)"
+    return ApiError(status, message, code=ErrorCode.INJECTED_FAULT, headers=headers)
+
+
+def rate_limited(faults: Faults, *, api_key: str, now: datetime | None = None) -> ApiError | None:
+    """Count this call against the API key's minute; beyond the limit, a 429 saying when the minute ends."""
+    limit = faults.rate_limit_per_minute
+    if limit <= 0:
+        return None
+    now = now or timezone.now()
+    minute = now.replace(second=0, microsecond=0)
+    _, created = RateCounter.objects.get_or_create(api_key=api_key, minute=minute)
+    if created:
+        RateCounter.objects.filter(minute__lt=minute - timedelta(minutes=10)).delete()
+    counted = RateCounter.objects.filter(api_key=api_key, minute=minute, calls__lt=limit).update(calls=F("calls") + 1)
+    if counted:
+        return None
+    retry_after = max(1, math.ceil((minute + timedelta(minutes=1) - now).total_seconds()))
+    return ApiError(
+        429,
+        f"Too many requests: the sandbox allows {limit} calls per minute",
+        code=ErrorCode.TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(retry_after)},
+    )

@@ -1,0 +1,175 @@
+"""Trustpilot accounts: connecting, keeping tokens fresh, and calling the API on an account's behalf."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import TypeVar
+
+from django.db.models import Q
+from django.utils import timezone
+
+from reviews.models import Domain, TrustpilotAccount
+from reviews.trustpilot import get_client
+from reviews.trustpilot.errors import AuthError, BadRequest, Unavailable
+from reviews.trustpilot.types import BusinessUnit, BusinessUser, TokenSet
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Trustpilot rejects early refreshes with 429 (reference §1.2), so refresh only this close to expiry.
+REFRESH_MARGIN = timedelta(minutes=5)
+# Longer than a token call can take (TRUSTPILOT_TIMEOUT, no retries); a crashed holder's lease expires.
+REFRESH_LEASE = timedelta(seconds=60)
+LEASE_POLL = 0.5
+
+
+class ReauthorizationNeeded(Exception):
+    """The account's tokens no longer work; a person must sign in to Trustpilot again."""
+
+    def __init__(self, account: TrustpilotAccount, reason: str) -> None:
+        super().__init__(f"Trustpilot account {account} needs re-authorization: {reason}")
+        self.account = account
+        self.reason = reason
+
+
+def account_connect(*, user: BusinessUser, tokens: TokenSet, connected_by: str) -> TrustpilotAccount:
+    """Store a business user's tokens after they clicked "Allow": a reconnection reuses the same account."""
+    account, _ = TrustpilotAccount.objects.update_or_create(
+        business_user_id=user.id,
+        defaults={
+            "name": user.name,
+            "email": user.email,
+            "access_token": tokens.access_token,
+            "access_token_expires_at": tokens.access_expires_at,
+            "refresh_token": tokens.refresh_token or None,
+            "refresh_token_expires_at": tokens.refresh_expires_at,
+            "status": TrustpilotAccount.Status.CONNECTED,
+            "status_reason": "",
+            "connected_by": connected_by,
+            "connected_at": timezone.now(),
+            "disconnected_by": "",
+            "disconnected_at": None,
+        },
+    )
+    return account
+
+
+def domains_enable(*, account: TrustpilotAccount, units: Iterable[BusinessUnit]) -> list[Domain]:
+    """Poll these business units with this account's tokens, creating their Domain rows as needed."""
+    domains = []
+    for unit in units:
+        domain, _ = Domain.objects.update_or_create(
+            business_unit_id=unit.id,
+            defaults={"name": unit.name, "display_name": unit.display_name, "account": account, "enabled": True},
+        )
+        domains.append(domain)
+    return domains
+
+
+def account_mark_needs_reauthorization(*, account: TrustpilotAccount, reason: str) -> None:
+    account.status = TrustpilotAccount.Status.NEEDS_REAUTHORIZATION
+    account.status_reason = reason
+    account.save(update_fields=["status", "status_reason", "updated_at"])
+    logger.warning("Trustpilot account %s needs re-authorization: %s", account.pk, reason)
+
+
+def account_refresh(
+    *, account_id: int, stale_access_token: str | None = None, sleep: Callable[[float], None] = time.sleep
+) -> TrustpilotAccount:
+    """Refresh the account's tokens, once, while holding the account's refresh lease.
+
+    Two processes never refresh one account at once: Trustpilot rotates refresh tokens (reference
+    §1.7), so the loser's refresh would fail and lock the account out. The lease is a column on the
+    account row rather than a transaction held across the HTTP call, because on SQLite such a
+    transaction would block every other writer, including a sandbox answering that very call. The new
+    token pair is saved, and the lease released, in one UPDATE. When another process refreshed while
+    this one waited, its tokens are used as they are.
+    """
+    account = _claim_refresh(account_id, stale_access_token, sleep)
+    if account.refresh_claimed_until is None:
+        return account  # refreshed by another process meanwhile
+    failure = "no refresh token is stored"
+    try:
+        if account.refresh_token:
+            tokens = get_client().refresh_tokens(refresh_token=account.refresh_token.reveal())
+            account.access_token = tokens.access_token
+            account.access_token_expires_at = tokens.access_expires_at
+            account.refresh_token = tokens.refresh_token or account.refresh_token
+            account.refresh_token_expires_at = tokens.refresh_expires_at or account.refresh_token_expires_at
+            account.refresh_claimed_until = None
+            account.save(update_fields=[*TOKEN_FIELDS, "refresh_claimed_until", "updated_at"])
+            return account
+    except (AuthError, BadRequest) as exc:
+        failure = f"Trustpilot refused the refresh token ({exc.message})"
+    except BaseException:
+        TrustpilotAccount.objects.filter(pk=account_id).update(refresh_claimed_until=None)
+        raise
+    account.refresh_claimed_until = None
+    account.save(update_fields=["refresh_claimed_until"])
+    account_mark_needs_reauthorization(account=account, reason=failure)
+    raise ReauthorizationNeeded(account, failure)
+
+
+TOKEN_FIELDS = ["access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at"]
+
+
+def _claim_refresh(
+    account_id: int, stale_access_token: str | None, sleep: Callable[[float], None]
+) -> TrustpilotAccount:
+    """The account with the lease taken (refresh_claimed_until set), or already refreshed (None)."""
+    for _ in range(int(REFRESH_LEASE.total_seconds() / LEASE_POLL)):
+        account = TrustpilotAccount.objects.get(pk=account_id)
+        if account.status != TrustpilotAccount.Status.CONNECTED:
+            raise ReauthorizationNeeded(account, account.status_reason or account.get_status_display())
+        current = account.access_token.reveal() if account.access_token else None
+        if stale_access_token is not None and current != stale_access_token and not _expiring(account):
+            account.refresh_claimed_until = None
+            return account
+        now = timezone.now()
+        free = Q(refresh_claimed_until__isnull=True) | Q(refresh_claimed_until__lt=now)
+        if TrustpilotAccount.objects.filter(free, pk=account_id).update(refresh_claimed_until=now + REFRESH_LEASE):
+            account.refresh_from_db()
+            return account
+        sleep(LEASE_POLL)
+    raise Unavailable("Another process has been refreshing this account's tokens for too long; try again later.")
+
+
+def _expiring(account: TrustpilotAccount) -> bool:
+    expires = account.access_token_expires_at
+    return expires is None or expires - REFRESH_MARGIN <= timezone.now()
+
+
+def account_access_token(*, account: TrustpilotAccount) -> str:
+    """A usable access token, refreshed first when it is about to expire."""
+    if account.status != TrustpilotAccount.Status.CONNECTED:
+        raise ReauthorizationNeeded(account, account.status_reason or account.get_status_display())
+    if account.access_token is None or _expiring(account):
+        stale = account.access_token.reveal() if account.access_token else None
+        fresh = account_refresh(account_id=account.pk, stale_access_token=stale)
+        _copy_tokens(fresh, account)
+    return _access_token(account)
+
+
+def call_as_account(account: TrustpilotAccount, operation: Callable[[str], T]) -> T:
+    """Run `operation(access_token)`; on 401/403 refresh once and retry once. Nothing loops."""
+    token = account_access_token(account=account)
+    try:
+        return operation(token)
+    except AuthError:
+        fresh = account_refresh(account_id=account.pk, stale_access_token=token)
+        _copy_tokens(fresh, account)
+        return operation(_access_token(account))
+
+
+def _access_token(account: TrustpilotAccount) -> str:
+    if account.access_token is None:
+        raise ReauthorizationNeeded(account, "no access token is stored")
+    return account.access_token.reveal()
+
+
+def _copy_tokens(source: TrustpilotAccount, target: TrustpilotAccount) -> None:
+    for field in ("access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at", "status"):
+        setattr(target, field, getattr(source, field))

@@ -1,0 +1,143 @@
+"""Store a page of reviews: new ones, edits, and replies made directly on Trustpilot, in bulk.
+
+A page costs the same few queries whatever its size: one read of the reviews already stored, one
+upsert, and at most one write each for edits and mirrored replies. The caller holds a transaction
+with the domain's row locked, so two processes never ingest the same domain at once and a review
+is never stored twice (the unique Trustpilot id backs that up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from reviews.models import Domain, Reply, Review, ReviewEdit
+from reviews.trustpilot.types import ReviewData
+
+# Everything the upsert rewrites when Trustpilot's copy changed.
+UPDATE_FIELDS = [
+    "domain",
+    "stars",
+    "title",
+    "text",
+    "language",
+    "reviewer_id",
+    "reviewer_name",
+    "reference_id",
+    "reviewer_email",
+    "is_verified",
+    "created_at_trustpilot",
+    "updated_at_trustpilot",
+    "company_reply_text",
+    "company_reply_at",
+    "raw",
+    "updated_at",
+]
+COMPARED_FIELDS = [field for field in UPDATE_FIELDS if field not in ("domain", "raw", "updated_at")]
+
+
+@dataclass(frozen=True)
+class PageResult:
+    seen: int
+    new: int
+    edited: int
+    replies_mirrored: int
+    newest_created_at: datetime | None
+
+
+def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResult:
+    incoming = {review.id: review for review in reviews}  # a page can repeat a review: the last copy wins
+    stored = {
+        review.trustpilot_id: review
+        for review in Review.objects.filter(trustpilot_id__in=incoming).only("id", "trustpilot_id", *COMPARED_FIELDS)
+    }
+    rows, edits, changed_replies = [], [], []
+    for data in incoming.values():
+        row = _review_row(domain, data)
+        old = stored.get(data.id)
+        if old is None or any(getattr(old, f) != getattr(row, f) for f in COMPARED_FIELDS):
+            rows.append(row)
+        if old is not None and (old.stars, old.title, old.text) != (row.stars, row.title, row.text):
+            edits.append((old, data))
+        if data.company_reply and (old is None or old.company_reply_text != data.company_reply.text):
+            changed_replies.append(data)
+    if rows:
+        Review.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["trustpilot_id"], update_fields=UPDATE_FIELDS
+        )
+    ids = {row.trustpilot_id: row.pk for row in rows} | {key: old.pk for key, old in stored.items()}
+    if edits:
+        ReviewEdit.objects.bulk_create(_edit(ids[data.id], old, data) for old, data in edits)
+    mirrored = _mirror_direct_replies(ids, changed_replies)
+    return PageResult(
+        seen=len(incoming),
+        new=len(incoming.keys() - stored.keys()),
+        edited=len(edits),
+        replies_mirrored=mirrored,
+        newest_created_at=max((data.created_at for data in incoming.values()), default=None),
+    )
+
+
+def _review_row(domain: Domain, data: ReviewData) -> Review:
+    reply = data.company_reply
+    return Review(
+        trustpilot_id=data.id,
+        domain=domain,
+        stars=data.stars,
+        title=data.title[:500],
+        text=data.text,
+        language=data.language,
+        reviewer_id=data.consumer_id[:64],
+        reviewer_name=data.consumer_name[:255],
+        reference_id=data.reference_id[:255],
+        reviewer_email=data.referral_email[:254],
+        is_verified=data.is_verified,
+        created_at_trustpilot=data.created_at,
+        updated_at_trustpilot=data.updated_at,
+        company_reply_text=reply.text if reply else "",
+        company_reply_at=reply.changed_at if reply else None,
+        raw=dict(data.raw),
+    )
+
+
+def _edit(review_pk: int, old: Review, data: ReviewData) -> ReviewEdit:
+    return ReviewEdit(
+        review_id=review_pk,
+        stars_before=old.stars,
+        stars=data.stars,
+        title_before=old.title,
+        title=data.title[:500],
+        text_before=old.text,
+        text=data.text,
+        edited_at=data.updated_at,
+    )
+
+
+def _mirror_direct_replies(ids: dict[str, int], changed: Sequence[ReviewData]) -> int:
+    """A company reply TrustDesk did not send was written in Trustpilot Business: record it, latest wins."""
+    if not changed:
+        return 0
+    ours = set(
+        Reply.objects.filter(review_id__in=[ids[data.id] for data in changed], origin=Reply.Origin.ZENDESK)
+        .exclude(status=Reply.Status.FAILED)
+        .values_list("review_id", "message")
+    )
+    direct = [data for data in changed if data.company_reply and (ids[data.id], data.company_reply.text) not in ours]
+    if not direct:
+        return 0
+    review_pks = [ids[data.id] for data in direct]
+    # A reply still pending from Zendesk is left alone: when it is published it is the latest, and wins.
+    Reply.objects.filter(review_id__in=review_pks, status=Reply.Status.SENT).update(status=Reply.Status.SUPERSEDED)
+    Reply.objects.bulk_create(
+        Reply(
+            review_id=ids[data.id],
+            message=data.company_reply.text,
+            origin=Reply.Origin.TRUSTPILOT,
+            status=Reply.Status.SENT,
+            sent_at=data.company_reply.changed_at,
+        )
+        for data in direct
+        if data.company_reply
+    )
+    return len(direct)

@@ -1,0 +1,130 @@
+"""Publish company replies on Trustpilot: once each, the latest one winning.
+
+Trustpilot has no idempotency key (reference §4.2). Every attempt is counted before the call, and an
+attempt after the first reads the review back first: if the reply is already there, the earlier
+attempt went through and nothing is posted again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.models import Reply, Review, TrustpilotAccount
+from reviews.services.accounts import ReauthorizationNeeded, call_as_account
+from reviews.trustpilot import get_client
+from reviews.trustpilot.client import TrustpilotClient
+from reviews.trustpilot.errors import AuthError, BadRequest, NotFound, TrustpilotError
+
+logger = logging.getLogger(__name__)
+
+
+class ReplyRejected(ValueError):
+    """The reply cannot be published as it is; the message says why, for the agent."""
+
+
+class ReplyConflict(ValueError):
+    """A Zendesk request id that was already used for another review."""
+
+
+def reply_validate(message: str) -> str:
+    text = message.strip()
+    limit = settings.TRUSTPILOT_REPLY_MAX_LENGTH
+    if not text:
+        raise ReplyRejected("The reply is empty: write a message before sending it to Trustpilot.")
+    if len(text) > limit:
+        raise ReplyRejected(f"The reply is {len(text)} characters long; Trustpilot accepts at most {limit}.")
+    return text
+
+
+def reply_create(*, review: Review, message: str, zendesk_request_id: str | None = None) -> tuple[Reply, bool]:
+    """Store a reply to send. The same Zendesk request id again returns the reply already stored."""
+    text = reply_validate(message)
+    if zendesk_request_id:
+        reply, created = Reply.objects.get_or_create(
+            zendesk_request_id=zendesk_request_id, defaults={"review": review, "message": text}
+        )
+        if reply.review_id != review.pk:
+            raise ReplyConflict(f"Request {zendesk_request_id} was already used for another review.")
+        return reply, created
+    return Reply.objects.create(review=review, message=text), True
+
+
+def reply_publish(*, reply_id: int, client: TrustpilotClient | None = None) -> Reply:
+    """Post the reply unless it is already on Trustpilot. Raises what a caller must retry or report."""
+    reply = Reply.objects.select_related("review__domain__account").get(pk=reply_id)
+    if reply.status in (Reply.Status.SENT, Reply.Status.SUPERSEDED):
+        return reply
+    account = reply.review.domain.account
+    if account is None or account.status != TrustpilotAccount.Status.CONNECTED:
+        _fail(reply, "The Trustpilot account of this domain is not connected; reconnect it to send replies.")
+        raise ReplyRejected(reply.last_error)
+    client = client or get_client()
+    Reply.objects.filter(pk=reply.pk).update(attempts=reply.attempts + 1)
+    reply.attempts += 1
+    if reply.attempts > 1 and _already_published(client, account, reply):
+        return _mark_sent(reply)
+    try:
+        call_as_account(
+            account,
+            lambda token: client.post_reply(
+                access_token=token,
+                review_id=reply.review.trustpilot_id,
+                message=reply.message,
+                author_business_user_id=account.business_user_id,
+            ),
+        )
+    except BadRequest as exc:
+        _fail(reply, f"Trustpilot refused the reply: {exc.message}")
+        raise
+    except NotFound:
+        _fail(reply, "The review no longer exists on Trustpilot.")
+        raise
+    except (AuthError, ReauthorizationNeeded) as exc:
+        _fail(reply, f"Trustpilot did not accept the account's authorization: {exc}")
+        raise
+    except TrustpilotError as exc:
+        # Outage, rate limit or unknown outcome: kept pending for the caller to retry (after a read-back).
+        Reply.objects.filter(pk=reply.pk).update(last_error=f"{type(exc).__name__}: {exc}")
+        raise
+    return _mark_sent(reply)
+
+
+def reply_give_up(*, reply_id: int, reason: str) -> None:
+    reply = Reply.objects.get(pk=reply_id)
+    if reply.status == Reply.Status.PENDING:
+        _fail(reply, reason)
+
+
+def _already_published(client: TrustpilotClient, account: TrustpilotAccount, reply: Reply) -> bool:
+    current = call_as_account(
+        account, lambda token: client.get_review(access_token=token, review_id=reply.review.trustpilot_id)
+    )
+    return current.company_reply is not None and current.company_reply.text.strip() == reply.message.strip()
+
+
+def _mark_sent(reply: Reply) -> Reply:
+    now = timezone.now()
+    with transaction.atomic():
+        Reply.objects.filter(review_id=reply.review_id, status=Reply.Status.SENT).exclude(pk=reply.pk).update(
+            status=Reply.Status.SUPERSEDED
+        )
+        reply.status = Reply.Status.SENT
+        reply.sent_at = now
+        reply.last_error = ""
+        reply.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
+        Review.objects.filter(pk=reply.review_id).update(
+            company_reply_text=reply.message, company_reply_at=now, updated_at=now
+        )
+    logger.info("Reply %s published on review %s", reply.pk, reply.review.trustpilot_id)
+    return reply
+
+
+def _fail(reply: Reply, reason: str) -> None:
+    reply.status = Reply.Status.FAILED
+    reply.last_error = reason
+    reply.save(update_fields=["status", "last_error", "updated_at"])
+    logger.warning("Reply %s failed: %s", reply.pk, reason)

@@ -1,0 +1,266 @@
+"""Bring reviews in from Trustpilot: the periodic poll, the re-scan for edits, and backfills.
+
+Each page is fetched outside any transaction, then stored together with the run's progress (and the
+poll watermark or the backfill checkpoint) in one transaction, so a crash between pages loses
+nothing and a resumed run starts at the first page not yet stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+from reviews.models import Domain, SyncRun, TrustpilotAccount
+from reviews.services.accounts import ReauthorizationNeeded, call_as_account
+from reviews.services.ingest import PageResult, reviews_upsert
+from reviews.trustpilot import get_client
+from reviews.trustpilot.client import TrustpilotClient
+from reviews.trustpilot.errors import RETRYABLE, TrustpilotError
+from reviews.trustpilot.types import ReviewPage
+
+logger = logging.getLogger(__name__)
+
+# A running backfill whose heartbeat is older than this lost its worker and may be resumed.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+class DomainNotPollable(Exception):
+    """The domain is disabled or its Trustpilot account is not connected."""
+
+
+def pollable_domains() -> list[Domain]:
+    return list(
+        Domain.objects.filter(enabled=True, account__status=TrustpilotAccount.Status.CONNECTED).select_related(
+            "account"
+        )
+    )
+
+
+def domain_poll(*, domain: Domain, kind: str = SyncRun.Kind.POLL, client: TrustpilotClient | None = None) -> SyncRun:
+    """Fetch reviews created since the watermark (minus an overlap), or within the re-scan window."""
+    _check_pollable(domain)
+    now = timezone.now()
+    if kind == SyncRun.Kind.RESCAN:
+        start = now - timedelta(days=settings.TRUSTPILOT_RESCAN_DAYS)
+    else:
+        since = domain.poll_watermark or now - timedelta(days=settings.TRUSTPILOT_FIRST_POLL_DAYS)
+        start = since - timedelta(seconds=settings.TRUSTPILOT_POLL_OVERLAP)
+    run = SyncRun.objects.create(
+        domain=domain, kind=kind, status=SyncRun.Status.RUNNING, period_start=start, started_at=now
+    )
+    client = client or get_client()
+    domain.last_polled_at = now
+    domain.save(update_fields=["last_polled_at", "updated_at"])
+    try:
+        page_number = 1
+        while True:
+            page = _fetch(client, domain, page=page_number, start=start)
+            _store(run, domain, page)
+            if page.is_last:
+                break
+            page_number += 1
+    except (TrustpilotError, ReauthorizationNeeded) as exc:
+        _fail(run, domain, exc)
+        raise
+    _succeed(run, domain)
+    return run
+
+
+def backfill_start(*, domain: Domain, days: int, requested_by: str = "", enqueue: bool = True) -> SyncRun:
+    """Create a "sync unanswered reviews" run for the last `days` days; its task starts after commit."""
+    from reviews import tasks
+
+    _check_pollable(domain)
+    end = timezone.now()
+    run = SyncRun.objects.create(
+        domain=domain,
+        kind=SyncRun.Kind.BACKFILL,
+        period_start=end - timedelta(days=days),
+        period_end=end,
+        requested_by=requested_by,
+        checkpoint={"window": 0, "page": 1},
+    )
+    if enqueue:
+        transaction.on_commit(lambda: tasks.run_backfill.delay(run.pk))
+    return run
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+
+def backfill_windows(start: datetime, end: datetime, days: int) -> list[Window]:
+    """Split the period so that no query pages deeper than one window; the windows do not overlap."""
+    windows = []
+    cursor = start
+    while cursor < end:
+        window_end = min(cursor + timedelta(days=days), end)
+        # Trustpilot's date bounds are taken as inclusive: end one second before the next window starts.
+        windows.append(Window(cursor, window_end if window_end == end else window_end - timedelta(seconds=1)))
+        cursor = window_end
+    return windows
+
+
+def backfill_claim(*, run_id: int) -> SyncRun | None:
+    """Take the run for this worker, unless it finished or another live worker has it."""
+    stalled = timezone.now() - STALLED_AFTER
+    claimed = SyncRun.objects.filter(
+        Q(status=SyncRun.Status.QUEUED) | Q(status=SyncRun.Status.RUNNING, updated_at__lt=stalled),
+        pk=run_id,
+        kind=SyncRun.Kind.BACKFILL,
+    ).update(status=SyncRun.Status.RUNNING, started_at=Coalesce("started_at", Now()), updated_at=Now())
+    return SyncRun.objects.select_related("domain__account").get(pk=run_id) if claimed else None
+
+
+def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> SyncRun:
+    """Continue a claimed backfill from its checkpoint until its last window is stored."""
+    domain = run.domain
+    end = run.period_end or run.created_at
+    start = run.period_start or end
+    windows = backfill_windows(start, end, settings.TRUSTPILOT_BACKFILL_WINDOW_DAYS)
+    client = client or get_client()
+    try:
+        _check_pollable(domain)
+        window_index = int(run.checkpoint.get("window", 0))
+        page_number = int(run.checkpoint.get("page", 1))
+        while window_index < len(windows):
+            window = windows[window_index]
+            page = _fetch(client, domain, page=page_number, start=window.start, end=window.end, responded=False)
+            if page.is_last:
+                window_index, page_number = window_index + 1, 1
+            else:
+                page_number += 1
+            run.checkpoint = {"window": window_index, "page": page_number}
+            run.progress_percent = int(100 * window_index / len(windows))
+            _store(run, domain, page)
+    except (TrustpilotError, ReauthorizationNeeded, DomainNotPollable) as exc:
+        _fail(run, domain, exc)
+        raise
+    _succeed(run, domain)
+    return run
+
+
+def backfill_resume(*, run: SyncRun, enqueue: bool = True) -> None:
+    """Queue a failed or stalled backfill again; it continues from its checkpoint."""
+    from reviews import tasks
+
+    SyncRun.objects.filter(pk=run.pk, kind=SyncRun.Kind.BACKFILL).exclude(status=SyncRun.Status.SUCCEEDED).update(
+        status=SyncRun.Status.QUEUED, finished_at=None, updated_at=Now()
+    )
+    if enqueue:
+        transaction.on_commit(lambda: tasks.run_backfill.delay(run.pk))
+
+
+def backfill_give_up(*, run_id: int, reason: str) -> None:
+    run = SyncRun.objects.get(pk=run_id)
+    if run.status != SyncRun.Status.SUCCEEDED:
+        run.status = SyncRun.Status.FAILED
+        run.error = "\n".join([run.error, reason]).strip()
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+
+
+def stalled_backfills() -> list[int]:
+    stalled = timezone.now() - STALLED_AFTER
+    return list(
+        SyncRun.objects.filter(kind=SyncRun.Kind.BACKFILL, updated_at__lt=stalled)
+        .filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING])
+        .values_list("pk", flat=True)
+    )
+
+
+def _check_pollable(domain: Domain) -> None:
+    account = domain.account
+    if not domain.enabled:
+        raise DomainNotPollable(f"{domain} is disabled")
+    if account is None or account.status != TrustpilotAccount.Status.CONNECTED:
+        raise DomainNotPollable(f"{domain} has no connected Trustpilot account")
+
+
+def _fetch(
+    client: TrustpilotClient,
+    domain: Domain,
+    *,
+    page: int,
+    start: datetime,
+    end: datetime | None = None,
+    responded: bool | None = None,
+) -> ReviewPage:
+    account = domain.account
+    if account is None:
+        raise DomainNotPollable(f"{domain} has no connected Trustpilot account")
+    return call_as_account(
+        account,
+        lambda token: client.review_page(
+            access_token=token,
+            business_unit_id=domain.business_unit_id,
+            page=page,
+            start=start,
+            end=end,
+            responded=responded,
+            order_by="createdat.asc",
+        ),
+    )
+
+
+def _store(run: SyncRun, domain: Domain, page: ReviewPage) -> PageResult:
+    with transaction.atomic():
+        Domain.objects.select_for_update().filter(pk=domain.pk).values_list("pk", flat=True).get()
+        result = reviews_upsert(domain=domain, reviews=page.reviews)
+        # One worker owns a run at a time (backfill_claim), so counting in Python is safe.
+        run.pages_fetched += 1
+        run.reviews_seen += result.seen
+        run.reviews_new += result.new
+        run.reviews_skipped += len(page.skipped)
+        if page.skipped:
+            run.error = "\n".join([run.error, *page.skipped]).strip()
+        run.save(
+            update_fields=[
+                "pages_fetched",
+                "reviews_seen",
+                "reviews_new",
+                "reviews_skipped",
+                "error",
+                "checkpoint",
+                "progress_percent",
+                "updated_at",
+            ]
+        )
+        if run.kind != SyncRun.Kind.BACKFILL and result.newest_created_at is not None:
+            Domain.objects.filter(pk=domain.pk).filter(
+                Q(poll_watermark__isnull=True) | Q(poll_watermark__lt=result.newest_created_at)
+            ).update(poll_watermark=result.newest_created_at)
+    return result
+
+
+def _succeed(run: SyncRun, domain: Domain) -> None:
+    now = timezone.now()
+    run.status = SyncRun.Status.SUCCEEDED
+    run.progress_percent = 100
+    run.finished_at = now
+    run.save(update_fields=["status", "progress_percent", "finished_at", "updated_at"])
+    Domain.objects.filter(pk=domain.pk).update(last_successful_poll_at=now, last_error="", updated_at=now)
+
+
+def _fail(run: SyncRun, domain: Domain, exc: Exception) -> None:
+    """Record the failure where the admin shows it. The caller re-raises, so the task retries or reports.
+
+    A backfill hit by a passing outage goes back to the queue, to resume from its checkpoint.
+    """
+    message = f"{type(exc).__name__}: {exc}"
+    logger.warning("%s of %s failed: %s", run.get_kind_display(), domain, message)
+    waits = run.kind == SyncRun.Kind.BACKFILL and isinstance(exc, RETRYABLE)
+    run.status = SyncRun.Status.QUEUED if waits else SyncRun.Status.FAILED
+    run.error = "\n".join([run.error, message]).strip()
+    run.finished_at = None if waits else timezone.now()
+    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    Domain.objects.filter(pk=domain.pk).update(last_error=message, updated_at=timezone.now())

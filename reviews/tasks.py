@@ -1,0 +1,113 @@
+"""Celery tasks: thin wrappers that load ids, call one service, and own the retry policy.
+
+Retried: Trustpilot rate limits and outages (after Retry-After when given). Never retried: refused
+authorization, unknown reviews, refused requests: those are recorded where the admin shows them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from celery import Task, shared_task
+from django.utils import timezone
+
+from reviews import ratebudget
+from reviews.models import Domain, SyncRun
+from reviews.services import replies, sync
+from reviews.services.accounts import ReauthorizationNeeded
+from reviews.trustpilot.errors import RETRYABLE, TrustpilotError
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 8
+
+
+def retry_later(task: Task, exc: Exception) -> Exception:  # type: ignore[type-arg]
+    """Retry after Trustpilot's Retry-After, else with exponential backoff capped at 10 minutes."""
+    retry_after = getattr(exc, "retry_after", None)
+    countdown = retry_after if retry_after is not None else min(600, 15 * 2**task.request.retries)
+    return task.retry(exc=exc, countdown=countdown, max_retries=MAX_RETRIES)
+
+
+@shared_task(name="reviews.poll_due_domains")
+def poll_due_domains() -> int:
+    domains = sync.pollable_domains()
+    for domain in domains:
+        poll_domain.delay(domain.pk)
+    return len(domains)
+
+
+@shared_task(name="reviews.rescan_domains")
+def rescan_domains() -> int:
+    domains = sync.pollable_domains()
+    for domain in domains:
+        poll_domain.delay(domain.pk, kind=SyncRun.Kind.RESCAN)
+    return len(domains)
+
+
+@shared_task(bind=True, name="reviews.poll_domain")
+def poll_domain(self: Task, domain_id: int, kind: str = SyncRun.Kind.POLL) -> dict[str, Any] | None:  # type: ignore[type-arg]
+    domain = Domain.objects.select_related("account").get(pk=domain_id)
+    try:
+        run = sync.domain_poll(domain=domain, kind=kind)
+    except sync.DomainNotPollable:
+        return None
+    except RETRYABLE as exc:
+        # The next scheduled poll starts from the watermark anyway; retrying now only helps a re-scan.
+        if kind == SyncRun.Kind.RESCAN:
+            raise retry_later(self, exc) from exc
+        return None
+    except (TrustpilotError, ReauthorizationNeeded):
+        return None  # recorded on the run and the domain by the service
+    return {"run": run.pk, "seen": run.reviews_seen, "new": run.reviews_new}
+
+
+@shared_task(bind=True, name="reviews.run_backfill", acks_late=True)
+def run_backfill(self: Task, run_id: int) -> dict[str, Any] | None:  # type: ignore[type-arg]
+    run = sync.backfill_claim(run_id=run_id)
+    if run is None:
+        return None  # finished, or another worker holds it
+    try:
+        run = sync.backfill_run(run=run)
+    except RETRYABLE as exc:
+        if self.request.retries >= MAX_RETRIES:
+            sync.backfill_give_up(run_id=run_id, reason=f"Gave up after {MAX_RETRIES} retries: {exc}")
+            return None
+        raise retry_later(self, exc) from exc
+    except (TrustpilotError, ReauthorizationNeeded, sync.DomainNotPollable):
+        return None  # recorded on the run
+    return {"run": run.pk, "pages": run.pages_fetched, "seen": run.reviews_seen, "new": run.reviews_new}
+
+
+@shared_task(name="reviews.resume_stalled_backfills")
+def resume_stalled_backfills() -> int:
+    """A worker that died mid-backfill stops its heartbeat: hand the run to another worker."""
+    run_ids = sync.stalled_backfills()
+    for run_id in run_ids:
+        run_backfill.delay(run_id)
+    return len(run_ids)
+
+
+@shared_task(bind=True, name="reviews.publish_reply", acks_late=True)
+def publish_reply(self: Task, reply_id: int) -> str | None:  # type: ignore[type-arg]
+    try:
+        return replies.reply_publish(reply_id=reply_id).status
+    except RETRYABLE as exc:
+        if self.request.retries >= MAX_RETRIES:
+            replies.reply_give_up(reply_id=reply_id, reason=f"Gave up after {MAX_RETRIES} retries: {exc}")
+            return None
+        raise retry_later(self, exc) from exc
+    except (TrustpilotError, ReauthorizationNeeded, replies.ReplyRejected):
+        return None  # the reply is marked failed with the reason
+
+
+@shared_task(name="reviews.prune_sync_history")
+def prune_sync_history(days: int = 7) -> int:
+    """Polls run every minute: keep a week of their history, and every backfill."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = SyncRun.objects.filter(
+        kind__in=[SyncRun.Kind.POLL, SyncRun.Kind.RESCAN], created_at__lt=cutoff
+    ).delete()
+    return deleted + ratebudget.prune_windows()

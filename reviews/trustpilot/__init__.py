@@ -1,0 +1,33 @@
+"""TrustDesk's client for Trustpilot's APIs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from reviews.trustpilot.client import TrustpilotClient
+
+
+def get_client(**overrides: Any) -> TrustpilotClient:
+    """A client configured from settings, drawing on the budget shared by every process."""
+    from reviews.ratebudget import DatabaseBudget, Limit
+
+    options: dict[str, Any] = {
+        "api_url": settings.TRUSTPILOT_API_URL,
+        "authorize_url": settings.TRUSTPILOT_AUTHORIZE_URL,
+        "api_key": settings.TRUSTPILOT_API_KEY,
+        "api_secret": settings.TRUSTPILOT_API_SECRET,
+        "timeout": settings.TRUSTPILOT_TIMEOUT,
+        "user_agent": f"TrustDesk (+{settings.TRUSTDESK_PUBLIC_URL})",
+        "budget": DatabaseBudget(
+            api_key=settings.TRUSTPILOT_API_KEY,
+            limits=[
+                Limit(calls=settings.TRUSTPILOT_RATE_LIMIT_5MIN, seconds=300),
+                Limit(calls=settings.TRUSTPILOT_RATE_LIMIT_HOUR, seconds=3600),
+            ],
+            max_wait=5.0,
+        ),
+    }
+    options.update(overrides)
+    return TrustpilotClient(**options)

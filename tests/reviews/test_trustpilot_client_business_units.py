@@ -1,0 +1,135 @@
+"""Finding business units (reference §2): the signed-in user's units and lookup by domain."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+
+from reviews.trustpilot import errors
+from reviews.trustpilot.client import normalize_domain
+from reviews.trustpilot.types import BusinessUnit, BusinessUser
+from tests.fixtures import load_fixture
+from tests.reviews.trustpilot_support import (
+    API_KEY,
+    BUSINESS_UNIT_ID,
+    BUSINESS_USER_ID,
+    FIND_URL,
+    ME_URL,
+    TOKEN,
+    USER_UNITS_URL,
+    add_fixture,
+    make_client,
+    query_of,
+    sent,
+)
+
+
+@responses.activate
+def test_business_user_and_units_returns_the_user_and_every_unit_they_can_access():
+    add_fixture("GET", ME_URL, "me_synthetic.json")
+    add_fixture("GET", USER_UNITS_URL, "business_units_synthetic.json")
+
+    user, units = make_client().business_user_and_units(access_token=TOKEN)
+
+    assert user == BusinessUser(id=BUSINESS_USER_ID, name="Søren Østergaard", email="soren@shop.example")
+    assert units == [
+        BusinessUnit(id=BUSINESS_UNIT_ID, name="shop.example", display_name="Shop Example"),
+        BusinessUnit(id="5a1b2c3d4e5f60718293a4b5", name="boutique.example.fr", display_name="Boutique Exemple"),
+    ]
+
+
+@responses.activate
+def test_business_user_and_units_reads_me_then_the_users_units_with_the_bearer_token():
+    add_fixture("GET", ME_URL, "me_synthetic.json")
+    responses.get(USER_UNITS_URL, json={"businessUnits": [], "links": []})
+    client = make_client()
+
+    user, units = client.business_user_and_units(access_token=TOKEN)
+
+    assert user.id == BUSINESS_USER_ID
+    assert units == []
+    assert [call.request.url for call in responses.calls] == [ME_URL, USER_UNITS_URL]
+    for call in responses.calls:
+        assert call.request.method == "GET"
+        assert call.request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert call.request.headers["apikey"] == API_KEY
+    assert client.calls == 2
+
+
+@responses.activate
+def test_business_user_and_units_without_a_units_array_raises_unavailable():
+    add_fixture("GET", ME_URL, "me_synthetic.json")
+    responses.get(USER_UNITS_URL, json={"links": []})
+
+    with pytest.raises(errors.Unavailable, match="unexpected shape"):
+        make_client().business_user_and_units(access_token=TOKEN)
+
+
+@responses.activate
+def test_business_user_and_units_with_no_business_user_raises_unavailable():
+    responses.get(ME_URL, json={"links": []})
+
+    with pytest.raises(errors.Unavailable, match="missing id"):
+        make_client().business_user_and_units(access_token=TOKEN)
+
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_find_business_unit_looks_up_the_identifying_name_with_the_api_key_only():
+    add_fixture("GET", FIND_URL, "business_unit_synthetic.json")
+
+    unit = make_client().find_business_unit(domain="shop.example")
+
+    assert unit == BusinessUnit(id=BUSINESS_UNIT_ID, name="shop.example", display_name="Shop Example")
+    request = sent()
+    assert request.method == "GET"
+    assert query_of(request) == {"name": "shop.example"}
+    assert request.headers["apikey"] == API_KEY
+    assert "Authorization" not in request.headers
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "https://shop.example",
+        "http://shop.example/",
+        "HTTPS://Shop.Example/reviews/latest?utm=1",
+        "  SHOP.example/some/path  ",
+        "shop.example",
+    ],
+)
+@responses.activate
+def test_find_business_unit_drops_scheme_path_and_case_before_asking(typed):
+    add_fixture("GET", FIND_URL, "business_unit_synthetic.json")
+
+    make_client().find_business_unit(domain=typed)
+
+    assert query_of(sent()) == {"name": "shop.example"}
+
+
+def test_normalize_domain_keeps_a_www_prefix_because_trustpilot_matches_exactly():
+    assert normalize_domain("https://www.Shop.example/path") == "www.shop.example"
+
+
+@responses.activate
+def test_find_business_unit_for_an_unknown_domain_raises_not_found():
+    responses.get(FIND_URL, status=404, json={"message": "Business unit not found", "errorCode": 0, "details": ""})
+
+    with pytest.raises(errors.NotFound) as caught:
+        make_client().find_business_unit(domain="nobody.example")
+
+    assert caught.value.status == 404
+    assert caught.value.message == "Business unit not found"
+
+
+@responses.activate
+def test_find_business_unit_with_a_plain_string_name_uses_it_as_the_identifying_name():
+    body = load_fixture("trustpilot", "business_unit_synthetic.json")
+    body["name"] = "shop.example"
+    del body["displayName"]
+    responses.get(FIND_URL, json=body)
+
+    unit = make_client().find_business_unit(domain="shop.example")
+
+    assert unit == BusinessUnit(id=BUSINESS_UNIT_ID, name="shop.example", display_name="shop.example")
