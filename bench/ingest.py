@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,10 @@ def trustdesk_env(base: str, database_url: str) -> dict[str, str]:
         "TRUSTPILOT_API_SECRET": "sandbox-api-secret",
         "TRUSTPILOT_FIRST_POLL_DAYS": str(366 * YEARS + 1),
         "TRUSTPILOT_BACKFILL_WINDOW_DAYS": "30",
+        # Trustpilot's real budget (833 calls per 5 minutes) would make this a benchmark of waiting; the
+        # budget's bookkeeping still runs on every call.
+        "TRUSTPILOT_RATE_LIMIT_5MIN": "1000000",
+        "TRUSTPILOT_RATE_LIMIT_HOUR": "10000000",
         "CELERY_BROKER_URL": "",
         "DATABASE_URL": database_url,
     }
@@ -185,11 +190,14 @@ def report(n: int, base: str, template: dict[str, Any], database_url: str) -> No
         f"ceil(N/100) = {minimum:,}; allowed {minimum + 1:,} (one date window)  "
         f"{verdict(ingest['calls'] <= minimum + 1)}"
     )
-    per_page = ingest["queries_per_page"]
-    print(
-        f"  SQL queries per page    : min {min(per_page)}, max {max(per_page)} over {len(per_page)} pages "
-        f"(target: constant)  {verdict(max(per_page) - min(per_page) <= 1)}"
-    )
+    # The first page also opens the run and reads the account. A page that starts a new window of the
+    # shared call budget adds up to four statements (create the window row, read the closed one).
+    line = f"  SQL queries per page    : N: {page_queries(ingest)}"
+    if memory_4n:
+        steady, steady_4n = ingest["queries_per_page"][1:], memory_4n["queries_per_page"][1:]
+        ok = statistics.median(steady_4n) == statistics.median(steady) and max(steady_4n) <= max(steady) + 4
+        line += f"; 4N: {page_queries(memory_4n)}  (target: constant)  {verdict(ok)}"
+    print(line)
     windows = backfill["windows"]
     backfill_minimum = backfill["minimum_calls"]
     print(
@@ -210,6 +218,11 @@ def report(n: int, base: str, template: dict[str, Any], database_url: str) -> No
         print(
             f"  memory 4N / N           : {growth:.2f}   (target: not growing with N, < 1.25)  {verdict(growth < 1.25)}"
         )
+
+
+def page_queries(result: dict[str, Any]) -> str:
+    steady = result["queries_per_page"][1:] or result["queries_per_page"]
+    return f"median {statistics.median(steady):g}, max {max(steady)} over {len(steady)} pages"
 
 
 def verdict(ok: bool) -> str:
@@ -376,15 +389,24 @@ def child_memory(spec: dict[str, Any]) -> dict[str, Any]:
     import resource
     import tracemalloc
 
+    from django.db import connection
+
     from reviews.services import sync
 
     domain = domain_for(spec)
+    counter = PageQueryCounter()
     tracemalloc.start()
-    run = sync.domain_poll(domain=domain)
+    with connection.execute_wrapper(counter):
+        run = sync.domain_poll(domain=domain)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"reviews": run.reviews_new, "peak_mb": peak / 2**20, "rss_mb": rss_kb / 1024}
+    return {
+        "reviews": run.reviews_new,
+        "peak_mb": peak / 2**20,
+        "rss_mb": rss_kb / 1024,
+        "queries_per_page": counter.per_page(),
+    }
 
 
 class PageQueryCounter:

@@ -8,6 +8,10 @@ from typing import Any
 
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, CompanyReply, ReviewData, TokenSet
 
+# Access tokens last 100 hours (reference §1.2): assumed when an answer leaves expires_in out, so a missing
+# field does not make every call refresh (which Trustpilot answers with 429).
+DOCUMENTED_ACCESS_LIFETIME = 100 * 3600
+
 
 class ParseError(ValueError):
     """A Trustpilot object lacks a required field or has one of the wrong type."""
@@ -117,7 +121,7 @@ def parse_token_set(data: object, *, now: datetime) -> TokenSet:
     return TokenSet(
         access_token=access_token,
         refresh_token=refresh_token if isinstance(refresh_token, str) else "",
-        access_expires_at=now + timedelta(seconds=expires_in or 0),
+        access_expires_at=now + timedelta(seconds=DOCUMENTED_ACCESS_LIFETIME if expires_in is None else expires_in),
         refresh_expires_at=(
             now + timedelta(seconds=_seconds(refresh_expires_in, "refresh_token_expires_in") or 0)
             if refresh_expires_in not in (None, "")

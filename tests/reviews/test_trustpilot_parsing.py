@@ -258,3 +258,11 @@ def test_a_business_unit_without_id_raises_parse_error():
 
     with pytest.raises(ParseError, match="missing id"):
         parsing.parse_business_unit(data)
+
+
+def test_a_token_answer_without_expires_in_is_taken_to_last_the_documented_100_hours():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    tokens = parse_token_set({"access_token": "tpa-x", "refresh_token": "tpr-x"}, now=now)
+
+    assert tokens.access_expires_at == now + timedelta(hours=100)
