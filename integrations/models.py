@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from reviews.models import Domain, Reply, Review, TrustpilotAccount
+from reviews.models import Domain, Reply, Review, ReviewEdit, TrustpilotAccount
 from trustdesk.fields import EncryptedTextField
 
 
@@ -71,6 +71,8 @@ class ChannelInstance(models.Model):
     )
     sync_unanswered_days = models.PositiveSmallIntegerField(choices=SyncPeriod.choices, default=SyncPeriod.MONTH)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    # The sequence number of the newest resource queued for this instance (see ReviewTicketLink.sequence).
+    last_sequence = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
@@ -97,9 +99,14 @@ class ReviewTicketLink(models.Model):
 
     instance = models.ForeignKey(ChannelInstance, on_delete=models.PROTECT, related_name="links")
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="ticket_links")
+    edit = models.ForeignKey(ReviewEdit, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_links")
     reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_links")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     external_id = models.CharField(max_length=255)
+    # Order of delivery within the instance, given under the instance's row lock, so numbers are taken in
+    # commit order and a pull cursor never skips a resource committed late. Empty for a channelback's
+    # reply, which Zendesk already has.
+    sequence = models.BigIntegerField(null=True, blank=True)
     zendesk_ticket_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     zendesk_comment_id = models.BigIntegerField(null=True, blank=True)
     first_delivered_at = models.DateTimeField(null=True, blank=True)
@@ -110,10 +117,38 @@ class ReviewTicketLink(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["instance", "external_id"], name="link_external_id_unique_per_instance"),
+            models.UniqueConstraint(fields=["instance", "sequence"], name="link_sequence_unique_per_instance"),
         ]
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class SetupSession(models.Model):
+    """One run of the admin_ui page in Zendesk: from Zendesk's POST to the return_url, across the Trustpilot sign-in.
+
+    Kept server-side because the page lives in a third-party iframe where cookies cannot be relied on,
+    and because the push token Zendesk sends must never travel in a URL.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    subdomain = models.CharField(max_length=63)
+    return_url = models.URLField(max_length=2000)
+    locale = models.CharField(max_length=16, default="en-US")
+    name = models.CharField(max_length=255, blank=True)
+    instance = models.ForeignKey(ChannelInstance, on_delete=models.CASCADE, null=True, blank=True)
+    instance_push_id = models.CharField(max_length=255, blank=True)
+    push_token = EncryptedTextField()
+    trustpilot_account = models.ForeignKey(TrustpilotAccount, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "admin page session"
+
+    def __str__(self) -> str:
+        return f"Setup for {self.subdomain} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class AccessRestriction(models.Model):

@@ -9,7 +9,7 @@ is never stored twice (the unique Trustpilot id backs that up).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from reviews.models import Domain, Reply, Review, ReviewEdit
@@ -44,6 +44,10 @@ class PageResult:
     edited: int
     replies_mirrored: int
     newest_created_at: datetime | None
+    review_ids: dict[str, int] = field(default_factory=dict)  # Trustpilot id -> Review pk, for the whole page
+    new_review_ids: list[int] = field(default_factory=list)
+    edit_ids: list[int] = field(default_factory=list)
+    reply_ids: list[int] = field(default_factory=list)
 
 
 def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResult:
@@ -67,15 +71,19 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
             rows, update_conflicts=True, unique_fields=["trustpilot_id"], update_fields=UPDATE_FIELDS
         )
     ids = {row.trustpilot_id: row.pk for row in rows} | {key: old.pk for key, old in stored.items()}
-    if edits:
-        ReviewEdit.objects.bulk_create(_edit(ids[data.id], old, data) for old, data in edits)
+    created_edits = ReviewEdit.objects.bulk_create(_edit(ids[data.id], old, data) for old, data in edits)
     mirrored = _mirror_direct_replies(ids, changed_replies)
+    new_ids = [ids[key] for key in incoming.keys() - stored.keys()]
     return PageResult(
         seen=len(incoming),
-        new=len(incoming.keys() - stored.keys()),
-        edited=len(edits),
-        replies_mirrored=mirrored,
+        new=len(new_ids),
+        edited=len(created_edits),
+        replies_mirrored=len(mirrored),
         newest_created_at=max((data.created_at for data in incoming.values()), default=None),
+        review_ids=ids,
+        new_review_ids=sorted(new_ids),
+        edit_ids=[edit.pk for edit in created_edits],
+        reply_ids=[reply.pk for reply in mirrored],
     )
 
 
@@ -114,10 +122,10 @@ def _edit(review_pk: int, old: Review, data: ReviewData) -> ReviewEdit:
     )
 
 
-def _mirror_direct_replies(ids: dict[str, int], changed: Sequence[ReviewData]) -> int:
+def _mirror_direct_replies(ids: dict[str, int], changed: Sequence[ReviewData]) -> list[Reply]:
     """A company reply TrustDesk did not send was written in Trustpilot Business: record it, latest wins."""
     if not changed:
-        return 0
+        return []
     ours = set(
         Reply.objects.filter(review_id__in=[ids[data.id] for data in changed], origin=Reply.Origin.ZENDESK)
         .exclude(status=Reply.Status.FAILED)
@@ -125,11 +133,11 @@ def _mirror_direct_replies(ids: dict[str, int], changed: Sequence[ReviewData]) -
     )
     direct = [data for data in changed if data.company_reply and (ids[data.id], data.company_reply.text) not in ours]
     if not direct:
-        return 0
+        return []
     review_pks = [ids[data.id] for data in direct]
     # A reply still pending from Zendesk is left alone: when it is published it is the latest, and wins.
     Reply.objects.filter(review_id__in=review_pks, status=Reply.Status.SENT).update(status=Reply.Status.SUPERSEDED)
-    Reply.objects.bulk_create(
+    return Reply.objects.bulk_create(
         Reply(
             review_id=ids[data.id],
             message=data.company_reply.text,
@@ -140,4 +148,3 @@ def _mirror_direct_replies(ids: dict[str, int], changed: Sequence[ReviewData]) -
         for data in direct
         if data.company_reply
     )
-    return len(direct)

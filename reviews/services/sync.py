@@ -20,6 +20,7 @@ from django.utils import timezone
 from reviews.models import Domain, SyncRun, TrustpilotAccount
 from reviews.services.accounts import ReauthorizationNeeded, call_as_account
 from reviews.services.ingest import PageResult, reviews_upsert
+from reviews.signals import page_stored
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import RETRYABLE, TrustpilotError
@@ -216,6 +217,7 @@ def _store(run: SyncRun, domain: Domain, page: ReviewPage) -> PageResult:
     with transaction.atomic():
         Domain.objects.select_for_update().filter(pk=domain.pk).values_list("pk", flat=True).get()
         result = reviews_upsert(domain=domain, reviews=page.reviews)
+        page_stored.send(sender=SyncRun, domain=domain, kind=run.kind, result=result)
         # One worker owns a run at a time (backfill_claim), so counting in Python is safe.
         run.pages_fetched += 1
         run.reviews_seen += result.seen

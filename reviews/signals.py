@@ -1,0 +1,7 @@
+"""Signals the Trustpilot side sends, so the Zendesk side can react without the two apps importing each other."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that stored a page of reviews, with `domain`, `kind` (a SyncRun.Kind)
+# and `result` (reviews.services.ingest.PageResult). Receivers write in the same transaction.
+page_stored = Signal()
