@@ -6,7 +6,14 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from integrations.models import AccessRestriction, ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
+from integrations.models import (
+    AccessRestriction,
+    ChannelEvent,
+    ChannelInstance,
+    ReviewTicketLink,
+    SetupSession,
+    ZendeskAccount,
+)
 from trustdesk.admin_base import RecordAdmin, pretty_json, shorten
 
 
@@ -23,7 +30,15 @@ class ZendeskAccountForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = ZendeskAccount
-        fields = ("subdomain", "api_user", "installation_id")
+        fields = (
+            "subdomain",
+            "api_user",
+            "installation_id",
+            "ticket_field_stars",
+            "ticket_field_domain",
+            "ticket_field_language",
+            "ticket_field_review_url",
+        )
 
 
 class AccessRestrictionInline(admin.StackedInline):  # type: ignore[type-arg]
@@ -130,7 +145,7 @@ class ChannelInstanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(ReviewTicketLink)
 class ReviewTicketLinkAdmin(RecordAdmin):
-    list_display = ("external_id", "kind", "instance", "review", "zendesk_ticket_id", "first_delivered_at")
+    list_display = ("external_id", "kind", "instance", "sequence", "zendesk_ticket_id", "first_delivered_at")
     list_filter = ("kind", "instance")
     list_select_related = ("instance__zendesk_account", "review")
     search_fields = ("external_id", "review__trustpilot_id", "=zendesk_ticket_id")
@@ -186,3 +201,13 @@ class ChannelEventAdmin(RecordAdmin):
     @admin.display(description="Payload")
     def payload_json(self, obj: ChannelEvent) -> str:
         return pretty_json(obj.payload)
+
+
+@admin.register(SetupSession)
+class SetupSessionAdmin(RecordAdmin):
+    """Runs of the account page in Zendesk, for tracing a connection that did not finish."""
+
+    list_display = ("subdomain", "instance", "trustpilot_account", "locale", "created_at", "completed_at")
+    list_filter = ("locale",)
+    search_fields = ("subdomain", "name")
+    exclude = ("key",)

@@ -24,6 +24,11 @@ class ZendeskAccount(models.Model):
     installation_id = models.BigIntegerField(
         null=True, blank=True, help_text="Id of TrustDesk's app installation in this Zendesk account."
     )
+    # Custom ticket fields filled on new review tickets, when set (ids from Zendesk's Admin Center).
+    ticket_field_stars = models.BigIntegerField(null=True, blank=True)
+    ticket_field_domain = models.BigIntegerField(null=True, blank=True)
+    ticket_field_language = models.BigIntegerField(null=True, blank=True)
+    ticket_field_review_url = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     disconnected_by = models.CharField(max_length=255, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
@@ -110,6 +115,9 @@ class ReviewTicketLink(models.Model):
     zendesk_ticket_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     zendesk_comment_id = models.BigIntegerField(null=True, blank=True)
     first_delivered_at = models.DateTimeField(null=True, blank=True)
+    # Delivered by push: a pull skips it. push_error keeps Zendesk's word when a push was refused.
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    push_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,6 +148,8 @@ class SetupSession(models.Model):
     instance_push_id = models.CharField(max_length=255, blank=True)
     push_token = EncryptedTextField()
     trustpilot_account = models.ForeignKey(TrustpilotAccount, on_delete=models.SET_NULL, null=True, blank=True)
+    # The business units the signed-in Trustpilot user can access: [{"id", "name", "display_name"}].
+    business_units = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -158,6 +158,8 @@ class Reply(models.Model):
     zendesk_request_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
+    # While set and in the future, one process is publishing this reply and no other may post it.
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -103,6 +103,15 @@ def publish_reply(self: Task, reply_id: int) -> str | None:  # type: ignore[type
         return None  # the reply is marked failed with the reason
 
 
+@shared_task(name="reviews.retry_pending_replies")
+def retry_pending_replies() -> int:
+    """Replies left pending by an outage are published as soon as Trustpilot is back; none is forgotten."""
+    reply_ids = replies.replies_to_retry(max_attempts=MAX_RETRIES)
+    for reply_id in reply_ids:
+        publish_reply.delay(reply_id)
+    return len(reply_ids)
+
+
 @shared_task(name="reviews.prune_sync_history")
 def prune_sync_history(days: int = 7) -> int:
     """Polls run every minute: keep a week of their history, and every backfill."""

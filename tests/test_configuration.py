@@ -41,6 +41,7 @@ ALL_KEYS = (
     "USE_X_FORWARDED_PROTO",
     "LOG_LEVEL",
     "TRUSTPILOT_TIMEOUT",
+    "TRUSTPILOT_REVIEW_URL",
     "TRUSTPILOT_RATE_LIMIT_5MIN",
     "TRUSTPILOT_RATE_LIMIT_HOUR",
     "TRUSTPILOT_POLL_INTERVAL",
@@ -137,6 +138,7 @@ def test_production_mode_starts_with_its_required_keys(tmp_path):
         ({"TRUSTDESK_SANDBOX": "maybe"}, "TRUSTDESK_SANDBOX: expected a boolean"),
         ({"DATABASE_CONN_MAX_AGE": "forever"}, "DATABASE_CONN_MAX_AGE: expected a whole number"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: expected one of"),
+        ({"TRUSTPILOT_REVIEW_URL": "https://www.trustpilot.com/reviews/"}, "must contain the placeholder {review_id}"),
     ],
 )
 def test_production_mode_refuses_a_bad_value_naming_the_key(tmp_path, values, message):

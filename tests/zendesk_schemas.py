@@ -39,7 +39,10 @@ def is_external_id(value: object) -> bool:
 
 Validator = extend(
     Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("time", lambda checker, value: isinstance(value, str)),
+    # "time" (event timestamps) and "any" (field values) are draft-3 style types these schemas still use.
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"time": lambda checker, value: isinstance(value, str), "any": lambda checker, value: True}
+    ),
 )
 
 

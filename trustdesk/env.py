@@ -177,6 +177,14 @@ def read_zendesk_api_url() -> str:
     return template.rstrip("/")
 
 
+def read_url_template(key: str, default: str, placeholder: str) -> str:
+    template = read_str(key) or default
+    if placeholder not in template:
+        raise fail(key, f"{template!r} must contain the placeholder {placeholder}")
+    read_http_url(key, template.replace(placeholder, "x"))
+    return template
+
+
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 

@@ -24,6 +24,12 @@ TRUSTPILOT_AUTHORIZE_URL = config.read_http_url(
 TRUSTPILOT_API_KEY = config.read_str("TRUSTPILOT_API_KEY") or ("sandbox-api-key" if TRUSTDESK_SANDBOX else "")
 TRUSTPILOT_API_SECRET = config.read_str("TRUSTPILOT_API_SECRET") or ("sandbox-api-secret" if TRUSTDESK_SANDBOX else "")
 
+# [UNCONFIRMED] pattern of a review's public page (reference §5); the sandbox serves its own.
+TRUSTPILOT_REVIEW_URL = config.read_url_template(
+    "TRUSTPILOT_REVIEW_URL",
+    f"{SANDBOX_URL}/reviews/{{review_id}}" if TRUSTDESK_SANDBOX else "https://www.trustpilot.com/reviews/{review_id}",
+    "{review_id}",
+)
 TRUSTPILOT_TIMEOUT = config.read_int("TRUSTPILOT_TIMEOUT", 10, minimum=1)
 TRUSTPILOT_RATE_LIMIT_5MIN = config.read_int("TRUSTPILOT_RATE_LIMIT_5MIN", 833, minimum=1)
 TRUSTPILOT_RATE_LIMIT_HOUR = config.read_int("TRUSTPILOT_RATE_LIMIT_HOUR", 10_000, minimum=1)
@@ -159,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
     "poll-reviews": {"task": "reviews.poll_due_domains", "schedule": float(TRUSTPILOT_POLL_INTERVAL)},
     "rescan-recent-reviews": {"task": "reviews.rescan_domains", "schedule": float(TRUSTPILOT_RESCAN_INTERVAL)},
     "resume-stalled-backfills": {"task": "reviews.resume_stalled_backfills", "schedule": 300.0},
+    "retry-pending-replies": {"task": "reviews.retry_pending_replies", "schedule": 120.0},
     "prune-sync-history": {"task": "reviews.prune_sync_history", "schedule": 86_400.0},
 }
 

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("zendesk/", include("integrations.urls")),
     # Always routed; every sandbox view answers 404 unless TRUSTDESK_SANDBOX is on.
     path("sandbox/trustpilot/", include("reviews.sandbox.urls")),
 ]

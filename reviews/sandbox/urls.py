@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from reviews.sandbox.views import api, authenticate, control, oauth, reviews
+from reviews.sandbox.views import api, authenticate, control, oauth, public, reviews
 
 app_name = "trustpilot_sandbox"
 
@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("v1/private/reviews/<str:review_id>", reviews.ReviewView.as_view(), name="review"),
     path("v1/private/reviews/<str:review_id>/reply", reviews.ReplyView.as_view(), name="reply"),
+    path("reviews/<str:review_id>", public.PublicReviewView.as_view(), name="public-review"),
     path("_control/faults", control.FaultsView.as_view(), name="faults"),
     path("_control/reset", control.ResetView.as_view(), name="reset"),
 ]

@@ -8,16 +8,18 @@ attempt went through and nothing is posted again.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reviews.models import Reply, Review, TrustpilotAccount
 from reviews.services.accounts import ReauthorizationNeeded, call_as_account
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
-from reviews.trustpilot.errors import AuthError, BadRequest, NotFound, TrustpilotError
+from reviews.trustpilot.errors import AuthError, BadRequest, NotFound, TrustpilotError, Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,14 @@ class ReplyRejected(ValueError):
 
 class ReplyConflict(ValueError):
     """A Zendesk request id that was already used for another review."""
+
+
+class ReplyBusy(Unavailable):
+    """Another process is publishing this reply right now: try again in a moment."""
+
+
+# Longer than one publish can take (a read-back and a post, each within TRUSTPILOT_TIMEOUT).
+CLAIM = timedelta(seconds=90)
 
 
 def reply_validate(message: str) -> str:
@@ -63,8 +73,27 @@ def reply_publish(*, reply_id: int, client: TrustpilotClient | None = None) -> R
         _fail(reply, "The Trustpilot account of this domain is not connected; reconnect it to send replies.")
         raise ReplyRejected(reply.last_error)
     client = client or get_client()
-    Reply.objects.filter(pk=reply.pk).update(attempts=reply.attempts + 1)
-    reply.attempts += 1
+    reply = _claim(reply)
+    try:
+        return _publish(reply, account, client)
+    finally:
+        Reply.objects.filter(pk=reply.pk).update(claimed_until=None)
+
+
+def _claim(reply: Reply) -> Reply:
+    """Count the attempt and take the reply for this process, before any call: two never post it at once."""
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    taken = Reply.objects.filter(free, pk=reply.pk, status__in=[Reply.Status.PENDING, Reply.Status.FAILED]).update(
+        claimed_until=now + CLAIM, attempts=F("attempts") + 1
+    )
+    if not taken:
+        raise ReplyBusy("Another process is publishing this reply; try again in a moment.")
+    reply.refresh_from_db(fields=["attempts", "claimed_until", "status"])
+    return reply
+
+
+def _publish(reply: Reply, account: TrustpilotAccount, client: TrustpilotClient) -> Reply:
     if reply.attempts > 1 and _already_published(client, account, reply):
         return _mark_sent(reply)
     try:
@@ -91,6 +120,16 @@ def reply_publish(*, reply_id: int, client: TrustpilotClient | None = None) -> R
         Reply.objects.filter(pk=reply.pk).update(last_error=f"{type(exc).__name__}: {exc}")
         raise
     return _mark_sent(reply)
+
+
+def replies_to_retry(*, older_than: timedelta = timedelta(minutes=2), max_attempts: int = 8) -> list[int]:
+    """Pending replies nobody is working on: their publisher met an outage (or Zendesk gave up retrying)."""
+    now = timezone.now()
+    return list(
+        Reply.objects.filter(status=Reply.Status.PENDING, updated_at__lt=now - older_than, attempts__lt=max_attempts)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("pk", flat=True)
+    )
 
 
 def reply_give_up(*, reply_id: int, reason: str) -> None:

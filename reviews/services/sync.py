@@ -89,7 +89,7 @@ def backfill_start(*, domain: Domain, days: int, requested_by: str = "", enqueue
         checkpoint={"window": 0, "page": 1},
     )
     if enqueue:
-        transaction.on_commit(lambda: tasks.run_backfill.delay(run.pk))
+        transaction.on_commit(lambda: tasks.run_backfill.delay(run.pk), robust=True)
     return run
 
 
@@ -158,7 +158,7 @@ def backfill_resume(*, run: SyncRun, enqueue: bool = True) -> None:
         status=SyncRun.Status.QUEUED, finished_at=None, updated_at=Now()
     )
     if enqueue:
-        transaction.on_commit(lambda: tasks.run_backfill.delay(run.pk))
+        transaction.on_commit(lambda: tasks.run_backfill.delay(run.pk), robust=True)
 
 
 def backfill_give_up(*, run_id: int, reason: str) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from celery.exceptions import Retry
+from django.utils import timezone
 
 from reviews import tasks
 from reviews.models import Reply, Review
@@ -170,3 +172,25 @@ def test_the_publish_task_reports_a_refusal_without_retrying(connected, review, 
 
     failed = Reply.objects.get(pk=reply.pk)
     assert (failed.status, failed.attempts) == (Reply.Status.FAILED, 1)
+
+
+def test_a_reply_another_process_is_publishing_is_left_to_it(connected, review):
+    reply, _ = replies.reply_create(review=review, message="Mine", zendesk_request_id="zd-1")
+    Reply.objects.filter(pk=reply.pk).update(claimed_until=timezone.now() + timedelta(seconds=60))
+    calls = connected.client.calls
+
+    with pytest.raises(replies.ReplyBusy):
+        replies.reply_publish(reply_id=reply.pk, client=connected.client)
+
+    assert connected.client.calls == calls
+    assert Reply.objects.get(pk=reply.pk).attempts == 0
+
+
+def test_replies_left_pending_by_an_outage_are_published_by_the_periodic_retry(connected, review):
+    reply, _ = replies.reply_create(review=review, message="Eventually", zendesk_request_id="zd-1")
+    Reply.objects.filter(pk=reply.pk).update(updated_at=timezone.now() - timedelta(minutes=5), attempts=1)
+
+    assert tasks.retry_pending_replies.delay().get() == 1
+
+    assert Reply.objects.get(pk=reply.pk).status == Reply.Status.SENT
+    assert on_trustpilot(review) == "Eventually"

@@ -1,0 +1,40 @@
+"""Errors a channel endpoint answers with: a status and a JSON body saying what is wrong."""
+
+from __future__ import annotations
+
+
+class ProtocolError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(ProtocolError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ProtocolError):
+    status, code = 401, "invalid_metadata"
+
+
+class NotFound(ProtocolError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ProtocolError):
+    status, code = 409, "conflict"
+
+
+class Unavailable(ProtocolError):
+    """Trustpilot is down or rate-limited: nothing was lost, Zendesk should try again."""
+
+    status, code = 503, "trustpilot_unavailable"
+
+
+class TrustpilotAuthorization(ProtocolError):
+    """The Trustpilot account behind this instance must be connected again."""
+
+    status, code = 403, "trustpilot_authorization"

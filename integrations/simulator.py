@@ -1,0 +1,306 @@
+"""A stand-in for Zendesk that plays the Channel Framework against a running TrustDesk, over HTTP.
+
+It fetches the manifest, adds an account through admin_ui (signing in on the Trustpilot page and
+clicking Allow, as an admin would), receives the return_url POST on a listener of its own, pulls until
+the backlog is empty, reports the tickets it made through the event callback, sends a channelback,
+and says what it would have shown agents. `manage.py zendesk_simulate` runs it; so does the
+end-to-end test.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import requests
+
+TIMEOUT = 30
+
+
+class SimulationError(Exception):
+    """TrustDesk did not answer as Zendesk expects; the message says where."""
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    checkboxes: dict[str, list[str]] = field(default_factory=dict)
+    selects: dict[str, list[str]] = field(default_factory=dict)
+
+
+class PageParser(HTMLParser):
+    """Links and forms of a page, enough to click through it as a person would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.forms: list[Form] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "form":
+            self.forms.append(Form(action=a.get("action", ""), method=a.get("method", "get").lower()))
+        elif tag == "input" and self.forms and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind == "checkbox":
+                self.forms[-1].checkboxes.setdefault(a["name"], []).append(a.get("value", "on"))
+                if "checked" in a:
+                    self.forms[-1].fields.setdefault(a["name"], []).append(a.get("value", "on"))
+            elif kind not in ("submit", "button", "radio") or "checked" in a:
+                self.forms[-1].fields.setdefault(a["name"], []).append(a.get("value", ""))
+        elif tag == "button" and self.forms and a.get("name"):
+            self.forms[-1].fields.setdefault(a["name"], [a.get("value", "")])
+        elif tag == "select" and self.forms and a.get("name"):
+            self._select = a["name"]
+            self.forms[-1].selects[a["name"]] = []
+        elif tag == "option" and self._select and self.forms:
+            self.forms[-1].selects[self._select].append(a.get("value", ""))
+            if "selected" in a:
+                self.forms[-1].fields[self._select] = [a.get("value", "")]
+        elif tag == "textarea" and self.forms and a.get("name"):
+            self.forms[-1].fields.setdefault(a["name"], [""])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def parse_page(html: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(html)
+    return parser
+
+
+class ReturnListener:
+    """The return_url: receives the browser's final POST of name, metadata and state."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, str] = {}
+        self.event = threading.Event()
+        listener = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+                listener.received = {key: values[0] for key, values in form.items()}
+                listener.event.set()
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"Account saved")
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/zendesk/channels/return"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class Ticket:
+    thread_id: str
+    ticket_id: int
+    subject: str
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Simulation:
+    url: str
+    subdomain: str = "simulated"
+    email: str = "demo@trustdesk.test"
+    password: str = "sandbox"  # noqa: S105 (the sandbox's documented demo login)
+    sync_days: int = 365
+    reply: str = "Thank you for your review! (sent from the Zendesk simulator)"
+    say: Callable[[str], None] = print
+    http: requests.Session = field(default_factory=requests.Session)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    metadata: str = ""
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+
+    def run(self) -> dict[str, Ticket]:
+        self.fetch_manifest()
+        self.add_account()
+        self.pull_until_empty()
+        if self.tickets:
+            self.channelback(next(iter(self.tickets.values())))
+        return self.tickets
+
+    def endpoint(self, key: str) -> str:
+        """The manifest's URL for `key`, on the server this simulation talks to."""
+        parts = urlsplit(str(self.manifest["urls"][key]))
+        return self.url.rstrip("/") + parts.path
+
+    def fetch_manifest(self) -> None:
+        answer = self.http.get(self.url.rstrip("/") + "/zendesk/manifest.json", timeout=TIMEOUT)
+        expect(answer, 200, "manifest")
+        self.manifest = answer.json()
+        self.say(
+            f"Manifest: {self.manifest['name']} {self.manifest.get('version', '')} by {self.manifest.get('author')}"
+        )
+
+    def add_account(self) -> None:
+        listener = ReturnListener()
+        try:
+            form = {"name": "", "metadata": "", "state": "", "return_url": listener.url, "subdomain": self.subdomain,
+                    "locale": "en-US"}  # fmt: skip
+            page = self.http.post(self.endpoint("admin_ui"), data=form, timeout=TIMEOUT)
+            expect(page, 200, "admin_ui")
+            page = self.connect_trustpilot(page)
+            page = self.choose_domains(page)
+            self.submit_finish(page)
+            if not listener.event.wait(TIMEOUT):
+                raise SimulationError("admin_ui never posted to return_url")
+        finally:
+            listener.close()
+        self.metadata = listener.received.get("metadata", "")
+        if not self.metadata:
+            raise SimulationError(f"return_url received no metadata: {listener.received}")
+        self.say(f"Account added: {listener.received.get('name')!r}")
+
+    def connect_trustpilot(self, page: requests.Response) -> requests.Response:
+        connect = next((link for link in parse_page(page.text).links if "/admin_ui/connect" in link), None)
+        if connect is None:
+            return page  # editing an account whose Trustpilot connection still works
+        sign_in = self.http.get(urljoin(page.url, connect), timeout=TIMEOUT)
+        expect(sign_in, 200, "Trustpilot sign-in page")
+        form = next(iter(parse_page(sign_in.text).forms), None)
+        if form is None:
+            raise SimulationError("the Trustpilot sign-in page has no form")
+        data = {key: values[0] for key, values in form.fields.items()}
+        data.update(email=self.email, password=self.password, action="allow")
+        answer = self.http.post(urljoin(sign_in.url, form.action or sign_in.url), data=data,
+                                headers={"Referer": sign_in.url}, timeout=TIMEOUT)  # fmt: skip
+        expect(answer, 200, "Trustpilot callback")
+        self.say(f"Signed in to Trustpilot as {self.email} and clicked Allow")
+        domains_link = next((link for link in parse_page(answer.text).links if "/admin_ui/domains" in link), None)
+        if domains_link is None:
+            raise SimulationError("after Allow, TrustDesk offered no way to choose domains")
+        page = self.http.get(urljoin(answer.url, domains_link), timeout=TIMEOUT)
+        expect(page, 200, "domains page")
+        return page
+
+    def choose_domains(self, page: requests.Response) -> requests.Response:
+        form = next((f for f in parse_page(page.text).forms if f.checkboxes), None)
+        if form is None:
+            raise SimulationError("the domains page has no domain checkboxes")
+        data: dict[str, Any] = {key: values for key, values in form.fields.items()}
+        name, offered = next(iter(form.checkboxes.items()))
+        data[name] = offered
+        for box, values in form.checkboxes.items():
+            if box != name and "sync" in box:
+                data[box] = values
+        for select, options in form.selects.items():
+            if str(self.sync_days) in options:
+                data[select] = [str(self.sync_days)]
+        answer = self.http.post(urljoin(page.url, form.action or page.url), data=data, timeout=TIMEOUT)
+        expect(answer, 200, "domains submission")
+        self.say(f"Chose {len(offered)} domain(s), syncing unanswered reviews of the last {self.sync_days} days")
+        return answer
+
+    def submit_finish(self, page: requests.Response) -> None:
+        form = next((f for f in parse_page(page.text).forms if "return" in f.action), None)
+        if form is None:
+            raise SimulationError("admin_ui did not end with a form posting to return_url")
+        data = {key: values[0] for key, values in form.fields.items()}
+        requests.post(form.action, data=data, timeout=TIMEOUT)
+
+    def pull_until_empty(self, limit: int = 1000) -> None:
+        state = ""
+        for _ in range(limit):
+            answer = self.http.post(self.endpoint("pull_url"), data={"metadata": self.metadata, "state": state},
+                                    timeout=TIMEOUT)  # fmt: skip
+            expect(answer, 200, "pull")
+            body = answer.json()
+            resources = body.get("external_resources", [])
+            if body.get("metadata_needs_update"):
+                raise SimulationError("pull asked for the account to be set up again (metadata_needs_update)")
+            if not resources:
+                break
+            self.report_created(self.file(resources))
+            state = body.get("state", state)
+        self.say(f"Pulled until empty: {len(self.tickets)} ticket(s)")
+
+    def file(self, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Turn resources into tickets and comments as Zendesk would, and describe what was made."""
+        events = []
+        for resource in resources:
+            thread = resource.get("thread_id") or resource["external_id"]
+            ticket = self.tickets.get(thread)
+            kind = "comment_on_existing_ticket"
+            if ticket is None:
+                subject = next((f["value"] for f in resource.get("fields", []) if f["id"] == "subject"), "")
+                ticket = self.tickets[thread] = Ticket(thread, 1000 + len(self.tickets), subject)
+                kind = "comment_on_new_ticket"
+            ticket.comments.append(resource)
+            events.append({"type_id": kind, "external_id": resource["external_id"], "ticket_id": ticket.ticket_id,
+                           "comment_id": 50_000 + sum(len(t.comments) for t in self.tickets.values())})  # fmt: skip
+        return events
+
+    def report_created(self, resource_events: list[dict[str, Any]]) -> None:
+        event = {
+            "type_id": "resources_created_from_external_ids",
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "subdomain": self.subdomain,
+            "integration_name": self.manifest["name"],
+            "integration_id": self.manifest["id"],
+            "data": {"request_id": uuid.uuid4().hex, "resource_events": resource_events},
+        }
+        answer = self.http.post(self.endpoint("event_callback_url"), data=json.dumps({"events": [event]}),
+                                headers={"Content-Type": "application/json"}, timeout=TIMEOUT)  # fmt: skip
+        expect(answer, 200, "event callback")
+
+    def channelback(self, ticket: Ticket) -> str:
+        first = ticket.comments[0]
+        answer = self.http.post(
+            self.endpoint("channelback_url"),
+            data={
+                "metadata": self.metadata,
+                "message": self.reply,
+                "parent_id": first["external_id"],
+                "thread_id": ticket.thread_id,
+                "recipient_id": first["author"]["external_id"],
+                "request_unique_identifier": uuid.uuid4().hex,
+            },
+            timeout=TIMEOUT,
+        )
+        expect(answer, 200, "channelback")
+        external_id = str(answer.json()["external_id"])
+        ticket.comments.append({"external_id": external_id, "message": self.reply, "agent": True})
+        self.say(f"Replied on ticket #{ticket.ticket_id}: published on Trustpilot as {external_id}")
+        return external_id
+
+
+def expect(answer: requests.Response, status: int, step: str) -> None:
+    if answer.status_code != status:
+        raise SimulationError(f"{step}: HTTP {answer.status_code} {answer.text[:500]}")
+
+
+def describe(tickets: dict[str, Ticket]) -> list[str]:
+    lines = []
+    for ticket in tickets.values():
+        lines.append(f"#{ticket.ticket_id} {ticket.subject}")
+        for comment in ticket.comments:
+            who = "agent" if comment.get("agent") else comment.get("author", {}).get("name", "?")
+            note = " (internal note)" if comment.get("internal_note") else ""
+            text = str(comment.get("message", "")).replace("\n", " ")
+            lines.append(f"    {who}{note}: {text[:100]}")
+    return lines

@@ -1,0 +1,57 @@
+"""What every Zendesk channel endpoint shares: no session or CSRF (Zendesk calls server to server),
+form and JSON parsing, and one mapping from errors to HTTP answers with a JSON body."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rest_framework import exceptions as drf
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations import errors
+from integrations.metadata import InvalidMetadata
+
+logger = logging.getLogger(__name__)
+
+
+class ChannelView(APIView):
+    """A Zendesk-facing endpoint. Callers prove themselves with signed metadata, not Django sessions."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    renderer_classes = [JSONRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, InvalidMetadata):
+            exc = errors.Unauthorized(str(exc))
+        if isinstance(exc, errors.ProtocolError):
+            logger.info("%s %s answered %s: %s", self.request.method, self.request.path, exc.status, exc.message)
+            return Response({"error": exc.code, "message": exc.message}, status=exc.status)
+        if isinstance(exc, drf.UnsupportedMediaType | drf.ParseError | drf.MethodNotAllowed):
+            status = exc.status_code
+            return Response({"error": exc.default_code, "message": str(exc.detail)}, status=status)
+        return super().handle_exception(exc)
+
+
+def required(data: Any, field: str, *, max_length: int) -> str:
+    """A required text field of Zendesk's request, checked against the protocol's length limit."""
+    value = optional(data, field, max_length=max_length)
+    if not value:
+        raise errors.BadRequest(f"'{field}' is required")
+    return value
+
+
+def optional(data: Any, field: str, *, max_length: int) -> str:
+    value = data.get(field, "") if hasattr(data, "get") else ""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise errors.BadRequest(f"'{field}' must be text")
+    if len(value) > max_length:
+        raise errors.BadRequest(f"'{field}' is longer than {max_length} characters")
+    return value

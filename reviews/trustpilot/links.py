@@ -1,0 +1,12 @@
+"""Links to Trustpilot's public pages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+
+
+def public_review_url(review_id: str) -> str:
+    """The review's public page. The URL pattern is [UNCONFIRMED] (reference §5): TRUSTPILOT_REVIEW_URL sets it."""
+    return settings.TRUSTPILOT_REVIEW_URL.format(review_id=quote(review_id, safe=""))

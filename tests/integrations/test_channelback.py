@@ -1,0 +1,137 @@
+"""channelback: an agent's reply is stored, published on Trustpilot once, and never comes back as a comment."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from integrations.metadata import metadata_for
+from integrations.models import ChannelInstance, ReviewTicketLink
+from reviews.models import Reply, Review, SyncRun
+from reviews.sandbox import faults
+from reviews.sandbox.models import Review as SandboxReview
+from reviews.services import sync
+from tests import factories
+from tests.zendesk_schemas import validate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+URL = "/zendesk/channelback"
+
+
+@pytest.fixture
+def review(connected, channel) -> Review:
+    sync.domain_poll(domain=connected.domain, client=connected.client)
+    Client().post("/zendesk/pull", {"metadata": channel.metadata})
+    return ReviewTicketLink.objects.filter(instance=channel.instance).first().review
+
+
+def channelback(channel, review, **form):
+    data = {
+        "metadata": channel.metadata,
+        "message": "Thank you for your feedback!",
+        "parent_id": f"tp-review-{review.trustpilot_id}",
+        "thread_id": f"tp-thread-{review.trustpilot_id}",
+        "recipient_id": f"tp-consumer-{review.reviewer_id}",
+        "request_unique_identifier": "zd-req-1",
+        **form,
+    }
+    return Client().post(URL, {key: value for key, value in data.items() if value is not None})
+
+
+def test_a_reply_is_published_on_trustpilot_and_answered_with_its_external_id(channel, review):
+    response = channelback(channel, review)
+
+    assert response.status_code == 200
+    body = response.json()
+    validate("channelback_payload_v2.json", body)
+    reply = Reply.objects.get(zendesk_request_id="zd-req-1")
+    assert body == {"external_id": f"tp-reply-{review.trustpilot_id}-{reply.pk}", "allow_channelback": True}
+    assert reply.status == Reply.Status.SENT
+    assert SandboxReview.objects.get(pk=review.trustpilot_id).reply_text == "Thank you for your feedback!"
+    link = ReviewTicketLink.objects.get(instance=channel.instance, external_id=body["external_id"])
+    assert (link.kind, link.sequence) == (ReviewTicketLink.Kind.REPLY, None)
+
+
+def test_the_same_request_again_returns_the_same_external_id_without_posting_twice(channel, review):
+    first = channelback(channel, review).json()
+    faults.faults_set(fail_next=5, fail_status=500)  # a second post would fail
+
+    again = channelback(channel, review)
+
+    assert again.status_code == 200
+    assert again.json() == first
+    assert Reply.objects.filter(origin=Reply.Origin.ZENDESK).count() == 1
+
+
+def test_our_reply_never_comes_back_as_a_comment_on_the_next_pull(connected, channel, review):
+    channelback(channel, review)
+    state = str(ChannelInstance.objects.get(pk=channel.instance.pk).last_sequence)
+
+    sync.domain_poll(domain=connected.domain, kind=SyncRun.Kind.RESCAN, client=connected.client)
+    body = Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": state}).json()
+
+    assert body["external_resources"] == []
+
+
+def test_the_latest_reply_wins_on_trustpilot(channel, review):
+    channelback(channel, review, message="First")
+    channelback(channel, review, message="Second, better", request_unique_identifier="zd-req-2")
+
+    assert SandboxReview.objects.get(pk=review.trustpilot_id).reply_text == "Second, better"
+    statuses = dict(Reply.objects.filter(origin=Reply.Origin.ZENDESK).values_list("message", "status"))
+    assert statuses == {"First": Reply.Status.SUPERSEDED, "Second, better": Reply.Status.SENT}
+
+
+def test_a_reply_longer_than_trustpilot_accepts_is_refused_with_the_limit(channel, review):
+    response = channelback(channel, review, message="x" * 5001)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "bad_request",
+        "message": "The reply is 5001 characters long; Trustpilot accepts at most 5000.",
+    }
+    assert not Reply.objects.filter(origin=Reply.Origin.ZENDESK).exists()
+
+
+def test_trustpilot_down_answers_503_and_keeps_the_reply_for_later(channel, review):
+    faults.faults_set(fail_next=10, fail_status=503)
+
+    response = channelback(channel, review)
+
+    assert response.status_code == 503
+    assert "the reply is saved" in response.json()["message"]
+    reply = Reply.objects.get(zendesk_request_id="zd-req-1")
+    assert reply.status == Reply.Status.PENDING
+    faults.faults_reset()
+
+    retried = channelback(channel, review)
+    assert retried.status_code == 200
+    assert Reply.objects.get(pk=reply.pk).status == Reply.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "error"),
+    [
+        ({"metadata": None}, 401, "invalid_metadata"),
+        ({"metadata": "forged"}, 401, "invalid_metadata"),
+        ({"parent_id": "", "thread_id": ""}, 400, "bad_request"),
+        ({"parent_id": "tp-review-000000000000000000000000", "thread_id": ""}, 404, "not_found"),
+        ({"message": ""}, 400, "bad_request"),
+        ({"request_unique_identifier": "r" * 256}, 400, "bad_request"),
+    ],
+)
+def test_bad_channelbacks_get_a_json_error_and_post_nothing(channel, review, form, status, error):
+    response = channelback(channel, review, **form)
+
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert not Reply.objects.filter(origin=Reply.Origin.ZENDESK).exists()
+
+
+def test_metadata_of_another_instance_cannot_reply_to_this_ones_reviews(channel, review):
+    stranger = factories.ChannelInstanceFactory()
+
+    response = channelback(channel, review, metadata=metadata_for(stranger))
+
+    assert response.status_code == 404
+    assert not Reply.objects.filter(origin=Reply.Origin.ZENDESK).exists()
