@@ -8,7 +8,8 @@ PORT ?= 8000
 
 # The embedded defaults for `make run`: DEBUG on, SQLite, the Trustpilot sandbox, and a real Celery
 # worker with beat on kombu's filesystem transport (no broker server needed).
-RUN_ENV := DEBUG=1 TRUSTDESK_SANDBOX=1 TRUSTDESK_PUBLIC_URL=http://$(HOST):$(PORT) CELERY_BROKER_URL=filesystem://
+RUN_ENV := DEBUG=1 TRUSTDESK_SANDBOX=1 TRUSTDESK_PUBLIC_URL=http://$(HOST):$(PORT) CELERY_BROKER_URL=filesystem:// \
+	ZENDESK_RETURN_URL_HOSTS=*.zendesk.com,127.0.0.1,localhost
 
 .PHONY: run test lint typecheck install migrate clean
 
@@ -18,6 +19,7 @@ run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py sandbox_seed --live-every 120
 	$(RUN_ENV) $(BIN)/python manage.py connect_sandbox
 	@mkdir -p var
+	@echo "Try Zendesk's side in another terminal: $(BIN)/python manage.py zendesk_simulate --url http://$(HOST):$(PORT)"
 	$(RUN_ENV) bash -c '$(BIN)/celery -A trustdesk worker --beat --schedule var/celerybeat-schedule \
 	    --pool solo --loglevel INFO & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
 	    $(BIN)/python manage.py runserver $(HOST):$(PORT)'

@@ -8,13 +8,63 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from html import escape
+from typing import Any, Protocol
 
-from django.utils.html import escape, linebreaks
-
-from integrations.models import ZendeskAccount
-from reviews.models import Reply, Review, ReviewEdit
 from reviews.trustpilot.links import public_review_url
+
+
+class DomainLike(Protocol):
+    name: str
+    display_name: str
+    business_unit_id: str
+
+
+class ReviewLike(Protocol):
+    """A Review, or the few columns of one that pull reads (see services/pull.py)."""
+
+    trustpilot_id: str
+    stars: int
+    title: str
+    text: str
+    language: str
+    reviewer_id: str
+    reviewer_name: str
+    reference_id: str
+    is_verified: bool
+    created_at_trustpilot: datetime
+
+    @property
+    def domain(self) -> DomainLike: ...
+
+
+class EditLike(Protocol):
+    pk: int
+    stars_before: int
+    stars: int
+    title_before: str
+    title: str
+    text_before: str
+    text: str
+    edited_at: datetime | None
+    detected_at: datetime
+
+
+class ReplyLike(Protocol):
+    pk: int
+    message: str
+    sent_at: datetime | None
+    created_at: datetime
+
+
+class TicketFields(Protocol):
+    """The Zendesk account's custom ticket field ids (ZendeskAccount)."""
+
+    ticket_field_stars: int | None
+    ticket_field_domain: int | None
+    ticket_field_language: int | None
+    ticket_field_review_url: int | None
+
 
 MESSAGE_LIMIT = 65535
 DISPLAY_INFO_TYPE = "urn:trustdesk:trustpilot-review"
@@ -27,19 +77,19 @@ ZENDESK_LOCALES = {
 }  # fmt: skip
 
 
-def review_external_id(review: Review) -> str:
+def review_external_id(review: ReviewLike) -> str:
     return f"tp-review-{review.trustpilot_id}"
 
 
-def edit_external_id(edit: ReviewEdit, review: Review) -> str:
+def edit_external_id(edit: EditLike, review: ReviewLike) -> str:
     return f"tp-edit-{review.trustpilot_id}-{edit.pk}"
 
 
-def reply_external_id(reply: Reply, review: Review) -> str:
+def reply_external_id(reply: ReplyLike, review: ReviewLike) -> str:
     return f"tp-reply-{review.trustpilot_id}-{reply.pk}"
 
 
-def thread_id(review: Review) -> str:
+def thread_id(review: ReviewLike) -> str:
     return f"tp-thread-{review.trustpilot_id}"
 
 
@@ -53,15 +103,21 @@ def review_id_from_thread_id(value: str) -> str | None:
     return value[len(prefix) :] if value.startswith(prefix) else None
 
 
+def paragraphs(text: str) -> str:
+    """Plain text as escaped HTML paragraphs (html.escape: Django's lazy-aware helpers cost too much on pull)."""
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in blocks if block)
+
+
 def stars_text(stars: int) -> str:
     return "★" * stars + "☆" * (5 - stars) + f" ({stars}/5)"
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
-def author(review: Review) -> dict[str, Any]:
+def author(review: ReviewLike) -> dict[str, Any]:
     data: dict[str, Any] = {
         "external_id": f"tp-consumer-{review.reviewer_id or review.trustpilot_id}"[:255],
         "name": (review.reviewer_name or "Trustpilot reviewer")[:255],
@@ -72,16 +128,16 @@ def author(review: Review) -> dict[str, Any]:
     return data
 
 
-def subject(review: Review) -> str:
+def subject(review: ReviewLike) -> str:
     if review.title.strip():
         return review.title.strip()[:150]
     words = review.text.split()
     return (" ".join(words[:10]) + ("…" if len(words) > 10 else "")) or f"{review.stars}-star review"
 
 
-def review_resource(review: Review, account: ZendeskAccount) -> dict[str, Any]:
+def review_resource(review: ReviewLike, account: TicketFields) -> dict[str, Any]:
     url = public_review_url(review.trustpilot_id)
-    details = [f"{review.domain.name}", f"Reviewed {review.created_at_trustpilot:%Y-%m-%d}"]
+    details = [f"{review.domain.name}", f"Reviewed {review.created_at_trustpilot.date().isoformat()}"]
     if review.reference_id:
         details.append(f"Reference {review.reference_id}")
     if review.is_verified:
@@ -92,7 +148,7 @@ def review_resource(review: Review, account: ZendeskAccount) -> dict[str, Any]:
     html = (
         f"<p><strong>{escape(stars_text(review.stars))}</strong></p>"
         + (f"<p><strong>{escape(review.title)}</strong></p>" if review.title else "")
-        + linebreaks(review.text, autoescape=True)
+        + paragraphs(review.text)
         + f"<p>{escape(' · '.join(details))}</p>"
     )
     fields: list[dict[str, Any]] = [{"id": "subject", "value": subject(review)}]
@@ -129,7 +185,7 @@ def review_resource(review: Review, account: ZendeskAccount) -> dict[str, Any]:
     }
 
 
-def edit_resource(edit: ReviewEdit, review: Review) -> dict[str, Any]:
+def edit_resource(edit: EditLike, review: ReviewLike) -> dict[str, Any]:
     lines = ["The reviewer edited their review on Trustpilot."]
     if edit.stars != edit.stars_before:
         lines.append(f"Rating: {stars_text(edit.stars_before)} → {stars_text(edit.stars)}")
@@ -142,14 +198,14 @@ def edit_resource(edit: ReviewEdit, review: Review) -> dict[str, Any]:
         "external_id": edit_external_id(edit, review),
         "thread_id": thread_id(review),
         "message": plain[:MESSAGE_LIMIT],
-        "html_message": linebreaks(plain, autoescape=True)[:MESSAGE_LIMIT],
+        "html_message": paragraphs(plain)[:MESSAGE_LIMIT],
         "created_at": iso(edit.edited_at or edit.detected_at),
         "author": author(review),
         "allow_channelback": True,
     }
 
 
-def direct_reply_resource(reply: Reply, review: Review) -> dict[str, Any]:
+def direct_reply_resource(reply: ReplyLike, review: ReviewLike) -> dict[str, Any]:
     """A reply written in Trustpilot Business, shown to agents as an internal note so nobody overwrites it blindly."""
     plain = f"Reply published directly on Trustpilot (it is the one shown now):\n\n{reply.message}"
     return {
@@ -157,7 +213,7 @@ def direct_reply_resource(reply: Reply, review: Review) -> dict[str, Any]:
         "thread_id": thread_id(review),
         "internal_note": True,
         "message": plain[:MESSAGE_LIMIT],
-        "html_message": linebreaks(plain, autoescape=True)[:MESSAGE_LIMIT],
+        "html_message": paragraphs(plain)[:MESSAGE_LIMIT],
         "created_at": iso(reply.sent_at or reply.created_at),
         "author": {
             "external_id": f"tp-company-{review.domain.business_unit_id}"[:255],
