@@ -2,6 +2,10 @@
 
 from django.urls import path
 
+from integrations.views.admin_ui.about import AboutView
+from integrations.views.admin_ui.domains import DomainsView
+from integrations.views.admin_ui.start import AdminUiStartView
+from integrations.views.admin_ui.trustpilot import CallbackView, ConnectView
 from integrations.views.channelback import ChannelbackView
 from integrations.views.clickthrough import ClickthroughView
 from integrations.views.healthcheck import HealthcheckView
@@ -16,4 +20,9 @@ urlpatterns = [
     path("channelback", ChannelbackView.as_view(), name="channelback"),
     path("clickthrough", ClickthroughView.as_view(), name="clickthrough"),
     path("healthcheck", HealthcheckView.as_view(), name="healthcheck"),
+    path("admin_ui", AdminUiStartView.as_view(), name="admin_ui"),
+    path("admin_ui/connect", ConnectView.as_view(), name="admin_ui_connect"),
+    path("admin_ui/callback", CallbackView.as_view(), name="admin_ui_callback"),
+    path("admin_ui/domains", DomainsView.as_view(), name="admin_ui_domains"),
+    path("about", AboutView.as_view(), name="about"),
 ]
