@@ -8,6 +8,7 @@ from integrations.views.admin_ui.start import AdminUiStartView
 from integrations.views.admin_ui.trustpilot import CallbackView, ConnectView
 from integrations.views.channelback import ChannelbackView
 from integrations.views.clickthrough import ClickthroughView
+from integrations.views.event_callback import EventCallbackView
 from integrations.views.healthcheck import HealthcheckView
 from integrations.views.manifest import ManifestView
 from integrations.views.pull import PullView
@@ -20,6 +21,7 @@ urlpatterns = [
     path("channelback", ChannelbackView.as_view(), name="channelback"),
     path("clickthrough", ClickthroughView.as_view(), name="clickthrough"),
     path("healthcheck", HealthcheckView.as_view(), name="healthcheck"),
+    path("event_callback", EventCallbackView.as_view(), name="event_callback"),
     path("admin_ui", AdminUiStartView.as_view(), name="admin_ui"),
     path("admin_ui/connect", ConnectView.as_view(), name="admin_ui_connect"),
     path("admin_ui/callback", CallbackView.as_view(), name="admin_ui_callback"),

@@ -173,3 +173,35 @@ def _access_token(account: TrustpilotAccount) -> str:
 def _copy_tokens(source: TrustpilotAccount, target: TrustpilotAccount) -> None:
     for field in ("access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at", "status"):
         setattr(target, field, getattr(source, field))
+
+
+def account_disconnect(*, account: TrustpilotAccount, by: str) -> TrustpilotAccount:
+    """Stop acting for the account: revoke its grant at Trustpilot, best effort, and forget its tokens.
+
+    Its domains stay as they are, and polling skips them because the account is no longer connected.
+    The revoke call runs outside any transaction (see account_refresh) and is tried once: a failure is
+    logged and kept in status_reason, and never blocks the disconnect, since the tokens are deleted here
+    either way. Disconnecting again changes nothing.
+    """
+    if account.status == TrustpilotAccount.Status.DISCONNECTED and not account.has_tokens:
+        return account
+    token = account.refresh_token or account.access_token
+    reason = ""
+    if token is not None:
+        try:
+            get_client(max_attempts=1).revoke(token=token.reveal())
+        except Exception as exc:  # best effort: nothing Trustpilot does may keep the account connected
+            message = getattr(exc, "message", "") or str(exc) or type(exc).__name__
+            logger.warning("Could not revoke the tokens of Trustpilot account %s: %s", account.pk, message)
+            reason = f"Trustpilot could not be told to revoke the tokens ({message}); TrustDesk deleted them."
+    for field in TOKEN_FIELDS:
+        setattr(account, field, None)
+    account.status = TrustpilotAccount.Status.DISCONNECTED
+    account.status_reason = reason
+    account.disconnected_by = by[:255]
+    account.disconnected_at = timezone.now()
+    account.save(
+        update_fields=[*TOKEN_FIELDS, "status", "status_reason", "disconnected_by", "disconnected_at", "updated_at"]
+    )
+    logger.info("Trustpilot account %s disconnected by %s", account.pk, by)
+    return account

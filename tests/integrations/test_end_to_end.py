@@ -1,0 +1,38 @@
+"""Zendesk, played by the simulator, against TrustDesk and the Trustpilot sandbox, all over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations.models import ChannelInstance, ReviewTicketLink
+from integrations.simulator import Simulation, describe
+from reviews.models import Reply
+from reviews.sandbox import seed
+from reviews.sandbox.models import Review as SandboxReview
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_admin_adds_an_account_reviews_become_tickets_and_an_agent_replies(live_sandbox, live_server, settings):
+    settings.TRUSTDESK_PUBLIC_URL = live_server.url
+    settings.ZENDESK_RETURN_URL_HOSTS = ["127.0.0.1"]
+    seed.demo_seed(reviews_per_unit=15)
+    said: list[str] = []
+
+    tickets = Simulation(url=live_server.url, subdomain="acme", sync_days=365, say=said.append).run()
+
+    instance = ChannelInstance.objects.get(zendesk_account__subdomain="acme")
+    assert instance.status == ChannelInstance.Status.ACTIVE
+    unanswered = SandboxReview.objects.filter(
+        reply_text="", business_unit__in=instance.domains.values("business_unit_id")
+    )
+    assert len(tickets) == ReviewTicketLink.objects.filter(instance=instance, kind="review").count() > 0
+    assert not ReviewTicketLink.objects.filter(
+        instance=instance, kind="review", zendesk_ticket_id__isnull=True
+    ).exists()
+    reply = Reply.objects.get(origin=Reply.Origin.ZENDESK)
+    assert reply.status == Reply.Status.SENT
+    assert SandboxReview.objects.get(pk=reply.review.trustpilot_id).reply_text == reply.message
+    assert any("Replied on ticket" in line for line in said)
+    assert describe(tickets)
+    assert unanswered.count() == len(tickets) - 1  # every unanswered review became a ticket; one is answered now
