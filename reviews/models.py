@@ -100,6 +100,8 @@ class Review(models.Model):
     company_reply_text = models.TextField(blank=True)
     company_reply_at = models.DateTimeField(null=True, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="The review as Trustpilot last sent it.")
+    # Zendesk asked to forget the reviewer (destroy_user_identity): later reads from Trustpilot stay scrubbed.
+    personal_data_purged_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

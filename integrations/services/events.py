@@ -21,15 +21,14 @@ from django.utils.dateparse import parse_datetime
 from integrations.metadata import InvalidMetadata, instance_from
 from integrations.models import ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from reviews.models import Domain, Review
+from reviews.services.privacy import scrubbed
 
 logger = logging.getLogger(__name__)
 
 NOTE_PREFIX = "TrustDesk: "
+
+
 # Where a Trustpilot review keeps its author's personal data (reference trustpilot-api §3).
-RAW_PERSONAL_KEYS = ("referralEmail", "referenceId")
-RAW_CONSUMER_PERSONAL_KEYS = ("displayName", "name", "email")
-
-
 @dataclass(frozen=True)
 class ResourceEvent:
     """One item of resources_created_from_external_ids: where Zendesk put one of our external ids."""
@@ -107,11 +106,21 @@ def reviewer_personal_data_purge(*, subdomain: str, reviewer_id: str) -> int:
     changed = 0
     with transaction.atomic():
         for review in Review.objects.select_for_update().filter(mine, domain__in=domains):
-            raw = _scrubbed(review.raw)
+            raw = scrubbed(review.raw)
             if (review.reviewer_name, review.reviewer_email, review.reference_id, review.raw) != ("", "", "", raw):
                 review.reviewer_name = review.reviewer_email = review.reference_id = ""
                 review.raw = raw
-                review.save(update_fields=["reviewer_name", "reviewer_email", "reference_id", "raw", "updated_at"])
+                review.personal_data_purged_at = timezone.now()
+                review.save(
+                    update_fields=[
+                        "reviewer_name",
+                        "reviewer_email",
+                        "reference_id",
+                        "raw",
+                        "personal_data_purged_at",
+                        "updated_at",
+                    ]
+                )
                 changed += 1
     return changed
 
@@ -144,18 +153,6 @@ def _instance_named_by(account: ZendeskAccount | None, data: Mapping[str, Any]) 
         return None
     named = ChannelInstance.objects.filter(zendesk_account=account, name=name).order_by("-created_at")
     return named.exclude(status=ChannelInstance.Status.DISCONNECTED).first() or named.first()
-
-
-def _scrubbed(raw: Any) -> Any:
-    if not isinstance(raw, dict):
-        return raw
-    clean = {key: "" if key in RAW_PERSONAL_KEYS and value else value for key, value in raw.items()}
-    consumer = raw.get("consumer")
-    if isinstance(consumer, dict):
-        clean["consumer"] = {
-            key: "" if key in RAW_CONSUMER_PERSONAL_KEYS and value else value for key, value in consumer.items()
-        }
-    return clean
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:

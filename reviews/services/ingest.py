@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from reviews.models import Domain, Reply, Review, ReviewEdit
+from reviews.services.privacy import scrubbed
 from reviews.trustpilot.types import ReviewData
 
 # Everything the upsert rewrites when Trustpilot's copy changed.
@@ -54,12 +55,16 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
     incoming = {review.id: review for review in reviews}  # a page can repeat a review: the last copy wins
     stored = {
         review.trustpilot_id: review
-        for review in Review.objects.filter(trustpilot_id__in=incoming).only("id", "trustpilot_id", *COMPARED_FIELDS)
+        for review in Review.objects.filter(trustpilot_id__in=incoming).only(
+            "id", "trustpilot_id", "personal_data_purged_at", *COMPARED_FIELDS
+        )
     }
     rows, edits, changed_replies = [], [], []
     for data in incoming.values():
         row = _review_row(domain, data)
         old = stored.get(data.id)
+        if old is not None and old.personal_data_purged_at is not None:
+            _forget_reviewer(row)
         if old is None or any(getattr(old, f) != getattr(row, f) for f in COMPARED_FIELDS):
             rows.append(row)
         if old is not None and (old.stars, old.title, old.text) != (row.stars, row.title, row.text):
@@ -107,6 +112,11 @@ def _review_row(domain: Domain, data: ReviewData) -> Review:
         company_reply_at=reply.changed_at if reply else None,
         raw=dict(data.raw),
     )
+
+
+def _forget_reviewer(row: Review) -> None:
+    row.reviewer_name = row.reviewer_email = row.reference_id = ""
+    row.raw = scrubbed(row.raw)
 
 
 def _edit(review_pk: int, old: Review, data: ReviewData) -> ReviewEdit:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from reviews.models import Reply, Review, ReviewEdit
 from reviews.services.ingest import reviews_upsert
@@ -151,3 +152,17 @@ def test_a_page_costs_the_same_queries_however_much_is_stored(domain):
 
     assert first == later
     assert queries_for(range(6000, 6010)) <= first
+
+
+def test_a_reviewer_zendesk_asked_to_forget_stays_forgotten_when_read_again(domain):
+    upsert(domain, review_json(1, referenceId="order-9", referralEmail="anna@example.com"))
+    Review.objects.update(
+        reviewer_name="", reviewer_email="", reference_id="", raw={}, personal_data_purged_at=timezone.now()
+    )
+
+    upsert(domain, review_json(1, referenceId="order-9", referralEmail="anna@example.com", stars=2))
+
+    review = Review.objects.get()
+    assert (review.reviewer_name, review.reviewer_email, review.reference_id) == ("", "", "")
+    assert review.raw["referralEmail"] == "" and review.raw["consumer"]["displayName"] == ""
+    assert review.stars == 2
