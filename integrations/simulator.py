@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ class Simulation:
     password: str = "sandbox"  # noqa: S105 (the sandbox's documented demo login)
     sync_days: int = 365
     reply: str = "Thank you for your review! (sent from the Zendesk simulator)"
+    # With a Celery worker, "sync unanswered reviews" runs in the background: keep pulling this long for it.
+    wait: float = 60.0
     say: Callable[[str], None] = print
     http: requests.Session = field(default_factory=requests.Session)
     manifest: dict[str, Any] = field(default_factory=dict)
@@ -225,6 +228,7 @@ class Simulation:
 
     def pull_until_empty(self, limit: int = 1000) -> None:
         state = ""
+        deadline = time.monotonic() + self.wait
         for _ in range(limit):
             answer = self.http.post(self.endpoint("pull_url"), data={"metadata": self.metadata, "state": state},
                                     timeout=TIMEOUT)  # fmt: skip
@@ -234,7 +238,10 @@ class Simulation:
             if body.get("metadata_needs_update"):
                 raise SimulationError("pull asked for the account to be set up again (metadata_needs_update)")
             if not resources:
-                break
+                if self.tickets or time.monotonic() > deadline:
+                    break
+                time.sleep(3)  # Zendesk pulls every two minutes; the simulator is more impatient
+                continue
             self.report_created(self.file(resources))
             state = body.get("state", state)
         self.say(f"Pulled until empty: {len(self.tickets)} ticket(s)")

@@ -21,10 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="demo@trustdesk.test", help="Trustpilot Business login")
         parser.add_argument("--password", default="sandbox", help="Trustpilot Business password")
         parser.add_argument("--days", type=int, default=365, choices=[7, 30, 90, 365], help="Sync unanswered period")
+        parser.add_argument("--wait", type=float, default=60.0, help="Seconds to keep pulling for the first tickets")
 
     def handle(self, *args: Any, url: str, subdomain: str, email: str, password: str, days: int, **kw: Any) -> None:
         simulation = Simulation(
-            url=url, subdomain=subdomain, email=email, password=password, sync_days=days, say=self.stdout.write
+            url=url,
+            subdomain=subdomain,
+            email=email,
+            password=password,
+            sync_days=days,
+            wait=kw["wait"],
+            say=self.stdout.write,
         )
         try:
             tickets = simulation.run()
