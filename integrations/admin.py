@@ -14,7 +14,7 @@ from integrations.models import (
     SetupSession,
     ZendeskAccount,
 )
-from trustdesk.admin_base import RecordAdmin, pretty_json, shorten
+from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
 
 
 class ZendeskAccountForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -55,16 +55,11 @@ class AccessRestrictionInline(admin.StackedInline):  # type: ignore[type-arg]
     can_delete = False
 
 
-class ChannelInstanceInline(admin.TabularInline):  # type: ignore[type-arg]
+class ChannelInstanceInline(RecordInline):
     model = ChannelInstance
     fields = ("name", "status", "trustpilot_account", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ZendeskAccount)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
-from trustdesk.admin_base import RecordAdmin, pretty_json, shorten
+from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
 
 
 @admin.register(TrustpilotAccount)
@@ -85,27 +85,17 @@ class DomainAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return shorten(obj.last_error, 60)
 
 
-class ReplyInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReplyInline(RecordInline):
     model = Reply
     fields = ("created_at", "origin", "status", "message", "sent_at", "last_error")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
-
-class ReviewEditInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReviewEditInline(RecordInline):
     model = ReviewEdit
     fields = ("detected_at", "edited_at", "stars_before", "stars", "title_before", "title", "text")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Review)

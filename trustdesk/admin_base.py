@@ -27,6 +27,16 @@ class RecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
+class RecordInline(admin.TabularInline):  # type: ignore[type-arg]
+    """Records listed on their parent's page: shown, never added or removed there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def pretty_json(value: Any) -> str:
     return format_html("<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
 
