@@ -22,7 +22,6 @@ import math
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,9 +32,17 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import (  # noqa: E402
+    ENCRYPTION_KEY,
+    SECRET_KEY,
+    PageQueryCounter,
+    free_port,
+    verdict,
+    wait_for_port,
+)
+
 PYTHON = sys.executable
-SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"
-ENCRYPTION_KEY = "YmVuY2gta2V5LWZvci10cnVzdGRlc2staW5nZXN0LTA="
 YEARS = 3  # the seeded reviews span the last three years
 
 
@@ -225,27 +232,6 @@ def page_queries(result: dict[str, Any]) -> str:
     return f"median {statistics.median(steady):g}, max {max(steady)} over {len(steady)} pages"
 
 
-def verdict(ok: bool) -> str:
-    return "OK" if ok else "MISSED"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"the sandbox did not start on port {port}")
-
-
 # --- the measuring child process ---------------------------------------------------------------
 
 
@@ -407,25 +393,6 @@ def child_memory(spec: dict[str, Any]) -> dict[str, Any]:
         "rss_mb": rss_kb / 1024,
         "queries_per_page": counter.per_page(),
     }
-
-
-class PageQueryCounter:
-    """Counts SQL statements, and closes a page's count at each SyncRun progress update."""
-
-    def __init__(self) -> None:
-        self.counts: list[int] = []
-        self.current = 0
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.current += 1
-        result = execute(sql, params, many, context)
-        if sql.startswith("UPDATE") and "reviews_syncrun" in sql and "pages_fetched" in sql:
-            self.counts.append(self.current)
-            self.current = 0
-        return result
-
-    def per_page(self) -> list[int]:
-        return self.counts
 
 
 if __name__ == "__main__":

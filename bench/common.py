@@ -1,0 +1,50 @@
+"""What the benchmarks share: throwaway keys, a free loopback port, and the verdict wording."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"
+ENCRYPTION_KEY = "YmVuY2gta2V5LWZvci10cnVzdGRlc2staW5nZXN0LTA="
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISSED"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the sandbox did not start on port {port}")
+
+
+class PageQueryCounter:
+    """Counts SQL statements, and closes a page's count at each SyncRun progress update."""
+
+    def __init__(self) -> None:
+        self.counts: list[int] = []
+        self.current = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.current += 1
+        result = execute(sql, params, many, context)
+        if sql.startswith("UPDATE") and "reviews_syncrun" in sql and "pages_fetched" in sql:
+            self.counts.append(self.current)
+            self.current = 0
+        return result
+
+    def per_page(self) -> list[int]:
+        return self.counts
