@@ -138,7 +138,9 @@ def instance_save(
     grows. Saving an edit again without such a change starts nothing.
     """
     with transaction.atomic():
-        session = SetupSession.objects.select_for_update(of=("self",)).select_related("trustpilot_account").get(pk=session.pk)
+        session = (
+            SetupSession.objects.select_for_update(of=("self",)).select_related("trustpilot_account").get(pk=session.pk)
+        )
         account = session.trustpilot_account
         if session.completed_at is not None or session.expires_at <= timezone.now() or account is None:
             raise SessionInvalid("the setup session was used, expired or has no Trustpilot account")
