@@ -135,8 +135,10 @@ def subject(review: ReviewLike) -> str:
     return (" ".join(words[:10]) + ("…" if len(words) > 10 else "")) or f"{review.stars}-star review"
 
 
-def review_resource(review: ReviewLike, account: TicketFields) -> dict[str, Any]:
-    url = public_review_url(review.trustpilot_id)
+def review_resource(
+    review: ReviewLike, account: TicketFields, *, review_url_template: str | None = None
+) -> dict[str, Any]:
+    url = public_review_url(review.trustpilot_id, review_url_template)
     details = [f"{review.domain.name}", f"Reviewed {review.created_at_trustpilot.date().isoformat()}"]
     if review.reference_id:
         details.append(f"Reference {review.reference_id}")

@@ -7,6 +7,9 @@ from urllib.parse import quote
 from django.conf import settings
 
 
-def public_review_url(review_id: str) -> str:
-    """The review's public page. The URL pattern is [UNCONFIRMED] (reference §5): TRUSTPILOT_REVIEW_URL sets it."""
-    return settings.TRUSTPILOT_REVIEW_URL.format(review_id=quote(review_id, safe=""))
+def public_review_url(review_id: str, template: str | None = None) -> str:
+    """The review's public page. The URL pattern is [UNCONFIRMED] (reference §5): TRUSTPILOT_REVIEW_URL sets it.
+
+    Pull passes the template once for its 200 links instead of reading settings for each.
+    """
+    return (template or settings.TRUSTPILOT_REVIEW_URL).format(review_id=quote(review_id, safe=""))
