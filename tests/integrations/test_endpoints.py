@@ -78,3 +78,20 @@ def test_healthcheck_reports_the_age_of_the_oldest_successful_poll():
     age = Client().get("/zendesk/healthcheck").json()["last_successful_poll_age_seconds"]
 
     assert 170 <= age <= 200
+
+
+@pytest.mark.parametrize("url", ["/zendesk/pull", "/zendesk/channelback", "/zendesk/event_callback"])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("garbage", "text/plain"),
+        ("{not json", "application/json"),
+        ("\xff\xfe=\x00", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_garbled_bodies_get_a_json_4xx_never_a_500(url, body, content_type):
+    response = Client().post(url, data=body, content_type=content_type)
+
+    assert 400 <= response.status_code < 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["message"]
