@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from integrations.models import AccessRestriction, ZendeskAccount
 from tests import factories
+from tests.admin_models import ADMIN_MODELS
 
 pytestmark = pytest.mark.django_db
 
@@ -61,21 +62,7 @@ def ciphertexts() -> list[str]:
     return values
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        "reviews_trustpilotaccount",
-        "reviews_domain",
-        "reviews_review",
-        "reviews_reply",
-        "reviews_syncrun",
-        "integrations_zendeskaccount",
-        "integrations_channelinstance",
-        "integrations_reviewticketlink",
-        "integrations_accessrestriction",
-        "integrations_channelevent",
-    ],
-)
+@pytest.mark.parametrize("model", ADMIN_MODELS)
 @pytest.mark.parametrize("role", ["superuser", "support_manager"])
 def test_every_page_lists_searches_and_shows_without_a_secret(client_for, request, world, role, model):
     client = client_for(request.getfixturevalue(role))

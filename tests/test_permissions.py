@@ -9,23 +9,13 @@ from django.urls import reverse
 from integrations.models import ChannelInstance, ZendeskAccount
 from reviews.models import Domain, TrustpilotAccount
 from tests import factories
+from tests.admin_models import ADMIN_MODELS
 from trustdesk import permissions
 from trustdesk.permissions import SUPPORT_MANAGER_PERMISSIONS, SUPPORT_MANAGERS
 
 pytestmark = pytest.mark.django_db
 
-VIEWABLE = [
-    "reviews_trustpilotaccount",
-    "reviews_domain",
-    "reviews_review",
-    "reviews_reply",
-    "reviews_syncrun",
-    "integrations_zendeskaccount",
-    "integrations_channelinstance",
-    "integrations_reviewticketlink",
-    "integrations_accessrestriction",
-    "integrations_channelevent",
-]
+VIEWABLE = ADMIN_MODELS
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ that are safe to repeat; a reply post is never repeated blindly.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
@@ -301,10 +302,8 @@ def retry_after_seconds(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
         return None
-    try:
+    with contextlib.suppress(ValueError):  # seconds; otherwise an HTTP date
         return max(0.0, float(value))
-    except ValueError:
-        pass
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -22,7 +22,7 @@ ERROR_TEMPLATE = "trustpilot_sandbox/error.html"
 
 
 class InvalidSignInLink(ValueError):
-    pass
+    """The sign-in link is not one a registered API application could have sent."""
 
 
 @dataclass(frozen=True)
