@@ -117,17 +117,8 @@ class ChannelInstanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "deactivated_at",
         "disconnected_at",
     )
-    readonly_fields = (
-        "zendesk_account",
-        "trustpilot_account",
-        "locale",
-        "instance_push_id",
-        "push_token_stored",
-        "status",
-        "created_at",
-        "updated_at",
-        "deactivated_at",
-        "disconnected_at",
+    readonly_fields = tuple(
+        f for f in fields if f not in ("name", "domains", "sync_unanswered", "sync_unanswered_days")
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -65,17 +65,7 @@ class DomainAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "created_at",
         "updated_at",
     )
-    readonly_fields = (
-        "name",
-        "business_unit_id",
-        "account",
-        "poll_watermark",
-        "last_polled_at",
-        "last_successful_poll_at",
-        "last_error",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = tuple(f for f in fields if f not in ("display_name", "enabled"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # domains are picked from the connected Trustpilot account

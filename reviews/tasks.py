@@ -7,6 +7,7 @@ authorization, unknown reviews, refused requests: those are recorded where the a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,14 @@ from reviews.trustpilot.errors import RETRYABLE, TrustpilotError
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 8
+
+
+def retry_or_give_up(task: Task, exc: Exception, give_up: Callable[[str], None]) -> Exception | None:  # type: ignore[type-arg]
+    """The retry to raise, or None once MAX_RETRIES are spent and `give_up` recorded why."""
+    if task.request.retries >= MAX_RETRIES:
+        give_up(f"Gave up after {MAX_RETRIES} retries: {exc}")
+        return None
+    return retry_later(task, exc)
 
 
 def retry_later(task: Task, exc: Exception) -> Exception:  # type: ignore[type-arg]
@@ -72,10 +81,10 @@ def run_backfill(self: Task, run_id: int) -> dict[str, Any] | None:  # type: ign
     try:
         run = sync.backfill_run(run=run)
     except RETRYABLE as exc:
-        if self.request.retries >= MAX_RETRIES:
-            sync.backfill_give_up(run_id=run_id, reason=f"Gave up after {MAX_RETRIES} retries: {exc}")
+        retry = retry_or_give_up(self, exc, lambda reason: sync.backfill_give_up(run_id=run_id, reason=reason))
+        if retry is None:
             return None
-        raise retry_later(self, exc) from exc
+        raise retry from exc
     except (TrustpilotError, ReauthorizationNeeded, sync.DomainNotPollable):
         return None  # recorded on the run
     return {"run": run.pk, "pages": run.pages_fetched, "seen": run.reviews_seen, "new": run.reviews_new}
@@ -95,10 +104,10 @@ def publish_reply(self: Task, reply_id: int) -> str | None:  # type: ignore[type
     try:
         return replies.reply_publish(reply_id=reply_id).status
     except RETRYABLE as exc:
-        if self.request.retries >= MAX_RETRIES:
-            replies.reply_give_up(reply_id=reply_id, reason=f"Gave up after {MAX_RETRIES} retries: {exc}")
+        retry = retry_or_give_up(self, exc, lambda reason: replies.reply_give_up(reply_id=reply_id, reason=reason))
+        if retry is None:
             return None
-        raise retry_later(self, exc) from exc
+        raise retry from exc
     except (TrustpilotError, ReauthorizationNeeded, replies.ReplyRejected):
         return None  # the reply is marked failed with the reason
 

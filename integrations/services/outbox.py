@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.dispatch import receiver
 
 from integrations import protocol, tasks
@@ -91,9 +90,11 @@ def _queue(instance: ChannelInstance, reviews: list[Review], edits: list[ReviewE
         fresh.append(link)
     if not fresh:
         return 0
-    ChannelInstance.objects.filter(pk=instance.pk).update(last_sequence=F("last_sequence") + len(fresh))
-    last = ChannelInstance.objects.values_list("last_sequence", flat=True).get(pk=instance.pk)
-    for number, link in enumerate(fresh, start=last - len(fresh) + 1):
+    # The row was read under its lock (queue_for_domain), so its last_sequence is current.
+    first = instance.last_sequence + 1
+    instance.last_sequence += len(fresh)
+    ChannelInstance.objects.filter(pk=instance.pk).update(last_sequence=instance.last_sequence)
+    for number, link in enumerate(fresh, start=first):
         link.instance = instance
         link.sequence = number
     ReviewTicketLink.objects.bulk_create(fresh)

@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TypeVar
 
-from django.db.models import Q
 from django.utils import timezone
 
 from reviews.models import Domain, TrustpilotAccount
 from reviews.trustpilot import get_client
 from reviews.trustpilot.errors import AuthError, BadRequest, Unavailable
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, TokenSet
+from trustdesk.leases import lease_free
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -129,7 +129,7 @@ def _claim_refresh(
             account.refresh_claimed_until = None
             return account
         now = timezone.now()
-        free = Q(refresh_claimed_until__isnull=True) | Q(refresh_claimed_until__lt=now)
+        free = lease_free("refresh_claimed_until", now)
         if TrustpilotAccount.objects.filter(free, pk=account_id).update(refresh_claimed_until=now + REFRESH_LEASE):
             account.refresh_from_db()
             return account

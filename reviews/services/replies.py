@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from reviews.models import Reply, Review, TrustpilotAccount
@@ -20,6 +20,7 @@ from reviews.services.accounts import ReauthorizationNeeded, call_as_account
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import AuthError, BadRequest, NotFound, TrustpilotError, Unavailable
+from trustdesk.leases import lease_free
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def reply_publish(*, reply_id: int, client: TrustpilotClient | None = None) -> R
 def _claim(reply: Reply) -> Reply:
     """Count the attempt and take the reply for this process, before any call: two never post it at once."""
     now = timezone.now()
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    free = lease_free("claimed_until", now)
     taken = Reply.objects.filter(free, pk=reply.pk, status__in=[Reply.Status.PENDING, Reply.Status.FAILED]).update(
         claimed_until=now + CLAIM, attempts=F("attempts") + 1
     )
@@ -127,7 +128,7 @@ def replies_to_retry(*, older_than: timedelta = timedelta(minutes=2), max_attemp
     now = timezone.now()
     return list(
         Reply.objects.filter(status=Reply.Status.PENDING, updated_at__lt=now - older_than, attempts__lt=max_attempts)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(lease_free("claimed_until", now))
         .values_list("pk", flat=True)
     )
 
