@@ -24,6 +24,12 @@ class NotFound(ProtocolError):
     status, code = 404, "not_found"
 
 
+class Forbidden(ProtocolError):
+    """The agent who wrote the reply is outside the roles and groups allowed to answer reviews."""
+
+    status, code = 403, "agent_not_allowed"
+
+
 class Conflict(ProtocolError):
     status, code = 409, "conflict"
 
@@ -38,3 +44,9 @@ class TrustpilotAuthorization(ProtocolError):
     """The Trustpilot account behind this instance must be connected again."""
 
     status, code = 403, "trustpilot_authorization"
+
+
+class ZendeskUnavailable(ProtocolError):
+    """Zendesk's API did not answer a check TrustDesk needs; nothing was published, Zendesk should try again."""
+
+    status, code = 503, "zendesk_unavailable"

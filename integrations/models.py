@@ -29,6 +29,11 @@ class ZendeskAccount(models.Model):
     ticket_field_domain = models.BigIntegerField(null=True, blank=True)
     ticket_field_language = models.BigIntegerField(null=True, blank=True)
     ticket_field_review_url = models.BigIntegerField(null=True, blank=True)
+    # The account's custom roles and groups as [{"id", "name"}], loaded from Zendesk for the access page.
+    zendesk_roles = models.JSONField(default=list, blank=True, editable=False)
+    zendesk_groups = models.JSONField(default=list, blank=True, editable=False)
+    directory_loaded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    directory_error = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     disconnected_by = models.CharField(max_length=255, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
@@ -168,11 +173,18 @@ class AccessRestriction(models.Model):
     can show them without calling Zendesk.
     """
 
+    class SyncStatus(models.TextChoices):
+        NOT_SYNCED = "not_synced", "Not written to Zendesk yet"
+        PENDING = "pending", "Waiting to be written to Zendesk"
+        SYNCED = "synced", "Synced to Zendesk"
+        FAILED = "failed", "Failed"
+
     zendesk_account = models.OneToOneField(ZendeskAccount, on_delete=models.CASCADE, related_name="restriction")
     role_restriction_enabled = models.BooleanField(default=False)
     allowed_roles = models.JSONField(default=list, blank=True)
     group_restriction_enabled = models.BooleanField(default=False)
     allowed_groups = models.JSONField(default=list, blank=True)
+    sync_status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.NOT_SYNCED)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_sync_error = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -182,6 +194,26 @@ class AccessRestriction(models.Model):
 
     def __str__(self) -> str:
         return f"Access to TrustDesk in {self.zendesk_account}"
+
+    @property
+    def role_ids(self) -> list[int] | None:
+        """The allowed role ids, or None when the role restriction is off."""
+        return [int(role["id"]) for role in self.allowed_roles] if self.role_restriction_enabled else None
+
+    @property
+    def group_ids(self) -> list[int] | None:
+        return [int(group["id"]) for group in self.allowed_groups] if self.group_restriction_enabled else None
+
+    @property
+    def restricts(self) -> bool:
+        return self.role_restriction_enabled or self.group_restriction_enabled
+
+    def allows(self, *, role_id: int | None, group_ids: list[int]) -> bool:
+        """Several roles are OR-ed, several groups OR-ed; with both on an agent needs one of each (reference §10)."""
+        roles, groups = self.role_ids, self.group_ids
+        role_ok = roles is None or (role_id is not None and role_id in roles)
+        group_ok = groups is None or bool(set(groups) & set(group_ids))
+        return role_ok and group_ok
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from integrations import errors, protocol
 from integrations.models import ChannelInstance, ReviewTicketLink
+from integrations.services import access
 from reviews.models import Reply, Review
 from reviews.services import replies
 from reviews.services.accounts import ReauthorizationNeeded
@@ -22,6 +23,7 @@ def channelback_reply(
 ) -> str:
     """Store the reply, publish it, and return its external_id (the one a later pull would use)."""
     review = _review_of(instance, parent_id, thread_id)
+    access.reply_author_check(instance=instance, review=review, message=message)
     try:
         reply, _ = replies.reply_create(review=review, message=message, zendesk_request_id=request_id or None)
     except replies.ReplyRejected as exc:

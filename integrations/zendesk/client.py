@@ -1,20 +1,39 @@
-"""Zendesk's Channel Framework API: push (reference §8). One method per remote operation."""
+"""Zendesk's APIs: Channel Framework push (reference §8) and the REST calls the admin needs (§10).
+
+One method per remote operation. Push authenticates with the instance's push token; the REST calls
+with the Zendesk account's API token (an agent's email plus a token).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from django.conf import settings
 
 from integrations.zendesk import errors
+from integrations.zendesk.types import Agent, ApiToken, Comment, Installation, Named
 from reviews.trustpilot.client import retry_after_seconds
 
+T = TypeVar("T")
+
 PUSH_PATH = "/api/v2/any_channel/push"
+CUSTOM_ROLES_PATH = "/api/v2/custom_roles.json"
+GROUPS_PATH = "/api/v2/groups.json"
+INSTALLATION_PATH = "/api/v2/apps/installations/{id}.json"
+TICKET_COMMENTS_PATH = "/api/v2/tickets/{id}/comments.json"
+USER_PATH = "/api/v2/users/{id}.json"
+USER_GROUP_MEMBERSHIPS_PATH = "/api/v2/users/{id}/group_memberships.json"
 # The schema allows 256 resources per push and documents no other limit [UNCONFIRMED]: stay well below.
 PUSH_BATCH = 100
+PAGE_SIZE = 100
+# Where an app installation keeps its role and group restrictions [UNCONFIRMED field names, reference §10]:
+# top-level lists of ids, null when the restriction is off.
+ROLE_RESTRICTIONS = "role_restrictions"
+GROUP_RESTRICTIONS = "group_restrictions"
 
 
 @dataclass(frozen=True)
@@ -28,9 +47,22 @@ class PushResult:
         return self.code in ("success", "already_imported")
 
 
+def restrictions_body(*, role_ids: list[int] | None, group_ids: list[int] | None) -> dict[str, Any]:
+    """The installation update that sets the restrictions; None turns one off."""
+    return {ROLE_RESTRICTIONS: role_ids, GROUP_RESTRICTIONS: group_ids}
+
+
 class ZendeskClient:
-    def __init__(self, *, subdomain: str, timeout: float = 15.0, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        subdomain: str,
+        api_token: ApiToken | None = None,
+        timeout: float = 15.0,
+        session: requests.Session | None = None,
+    ) -> None:
         self.base_url = settings.ZENDESK_API_URL.format(subdomain=subdomain).rstrip("/")
+        self.api_token = api_token
         self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": f"TrustDesk (+{settings.TRUSTDESK_PUBLIC_URL})"})
@@ -40,22 +72,99 @@ class ZendeskClient:
     ) -> list[PushResult]:
         """Create tickets and comments now rather than at the next pull; results follow the input's order."""
         body = {"instance_push_id": instance_push_id, "request_id": request_id, "external_resources": list(resources)}
-        answer = self._request("POST", PUSH_PATH, token=access_token, json=body)
-        try:
-            results = answer.json()["results"]
-            return [
+        answer = self._request("POST", PUSH_PATH, authorization=f"Bearer {access_token}", json=body)
+        return _parse(
+            answer,
+            lambda data: [
                 PushResult(
                     external_id=str(item.get("external_resource_id", "")),
                     code=str(item.get("status", {}).get("code", "")),
                     description=str(item.get("status", {}).get("description", "")),
                 )
-                for item in results
-            ]
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise errors.Unavailable("Zendesk's push answer has an unexpected shape") from None
+                for item in data["results"]
+            ],
+        )
 
-    def _request(self, method: str, path: str, *, token: str, **kwargs: Any) -> requests.Response:
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    # GET /api/v2/custom_roles (Enterprise plans; other plans answer 403) [DOC, reference §10]
+    def custom_roles(self) -> list[Named]:
+        answer = self._api("GET", CUSTOM_ROLES_PATH)
+        return _parse(answer, lambda data: [_named(item) for item in data["custom_roles"]])
+
+    # GET /api/v2/groups with cursor pagination, deleted groups left out [DOC, reference §10]
+    def groups(self) -> list[Named]:
+        return [_named(item) for item in self._pages(GROUPS_PATH, "groups", {"exclude_deleted": "true"})]
+
+    # GET /api/v2/apps/installations/{id} [reference §10; restriction field names UNCONFIRMED]
+    def installation(self, installation_id: int) -> Installation:
+        answer = self._api("GET", INSTALLATION_PATH.format(id=installation_id))
+        return _parse(answer, _installation)
+
+    # PUT /api/v2/apps/installations/{id} [reference §10; restriction field names UNCONFIRMED]
+    def installation_restrictions_update(
+        self, installation_id: int, *, role_ids: list[int] | None, group_ids: list[int] | None
+    ) -> Installation:
+        body = restrictions_body(role_ids=role_ids, group_ids=group_ids)
+        answer = self._api("PUT", INSTALLATION_PATH.format(id=installation_id), json=body)
+        return _parse(answer, _installation)
+
+    # GET /api/v2/tickets/{id}/comments, newest first [DOC]
+    def ticket_comments(self, ticket_id: int) -> list[Comment]:
+        answer = self._api("GET", TICKET_COMMENTS_PATH.format(id=ticket_id), params={"sort_order": "desc"})
+        return _parse(
+            answer,
+            lambda data: [
+                Comment(
+                    id=int(item["id"]),
+                    author_id=int(item["author_id"]),
+                    body=str(item.get("plain_body") or item.get("body") or ""),
+                    public=bool(item.get("public", True)),
+                )
+                for item in data["comments"]
+            ],
+        )
+
+    # GET /api/v2/users/{id} [DOC]
+    def user(self, user_id: int) -> Agent:
+        answer = self._api("GET", USER_PATH.format(id=user_id))
+
+        def agent(data: Any) -> Agent:
+            user = data["user"]
+            role_id = user.get("custom_role_id")
+            return Agent(
+                id=int(user["id"]),
+                name=str(user.get("name") or ""),
+                role=str(user.get("role") or ""),
+                custom_role_id=int(role_id) if role_id is not None else None,
+            )
+
+        return _parse(answer, agent)
+
+    # GET /api/v2/users/{id}/group_memberships with cursor pagination [DOC]
+    def user_group_ids(self, user_id: int) -> list[int]:
+        items = self._pages(USER_GROUP_MEMBERSHIPS_PATH.format(id=user_id), "group_memberships", {})
+        return [int(item["group_id"]) for item in items]
+
+    def _pages(self, path: str, key: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        query: dict[str, str] = {**params, "page[size]": str(PAGE_SIZE)}
+        while True:
+            data: dict[str, Any] = _parse(self._api("GET", path, params=query), dict)
+            try:
+                items, meta = data[key], data.get("meta") or {}
+                yield from items
+            except (KeyError, TypeError) as exc:
+                raise errors.Unavailable(f"Zendesk's answer has an unexpected shape (no {key!r})") from exc
+            if not meta.get("has_more") or not meta.get("after_cursor"):
+                return
+            query = {**params, "page[size]": str(PAGE_SIZE), "page[after]": str(meta["after_cursor"])}
+
+    def _api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        if self.api_token is None:
+            raise errors.AuthError("No Zendesk API token is stored for this account")
+        credentials = f"{self.api_token.email}/token:{self.api_token.token}".encode()
+        return self._request(method, path, authorization=f"Basic {base64.b64encode(credentials).decode()}", **kwargs)
+
+    def _request(self, method: str, path: str, *, authorization: str, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": authorization, "Accept": "application/json"}
         try:
             answer = self.session.request(method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
@@ -63,11 +172,53 @@ class ZendeskClient:
         status = answer.status_code
         if status < 300:
             return answer
-        message = f"HTTP {status} from Zendesk: {answer.text[:300]}"
+        message = f"HTTP {status} from Zendesk: {_describe(answer)}"
         if status in (401, 403):
             raise errors.AuthError(message, status=status)
+        if status == 404:
+            raise errors.NotFound(message, status=status)
         if status == 429:
             raise errors.RateLimited(message, status=status, retry_after=retry_after_seconds(answer))
         if status >= 500:
             raise errors.Unavailable(message, status=status, retry_after=retry_after_seconds(answer))
         raise errors.BadRequest(message, status=status)
+
+
+def _parse(answer: requests.Response, read: Callable[[Any], T]) -> T:
+    try:
+        return read(answer.json())
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise errors.Unavailable(f"Zendesk's answer to {answer.request.path_url} has an unexpected shape") from None
+
+
+def _named(item: dict[str, Any]) -> Named:
+    return Named(id=int(item["id"]), name=str(item["name"]))
+
+
+def _ids(value: Any) -> list[int] | None:
+    return None if value is None else [int(v) for v in value]
+
+
+def _installation(data: dict[str, Any]) -> Installation:
+    app_id = data.get("app_id")
+    return Installation(
+        id=int(data["id"]),
+        app_id=int(app_id) if app_id is not None else None,
+        enabled=bool(data.get("enabled", True)),
+        role_ids=_ids(data.get(ROLE_RESTRICTIONS)),
+        group_ids=_ids(data.get(GROUP_RESTRICTIONS)),
+    )
+
+
+def _describe(answer: requests.Response) -> str:
+    """Zendesk's own words: {"error", "description", "details"} when JSON, else the start of the body."""
+    try:
+        data = answer.json()
+    except ValueError:
+        return answer.text[:300]
+    if not isinstance(data, dict):
+        return answer.text[:300]
+    parts = [str(data.get(key)) for key in ("error", "description") if data.get(key)]
+    if data.get("details"):
+        parts.append(str(data["details"])[:200])
+    return " — ".join(parts) or answer.text[:300]

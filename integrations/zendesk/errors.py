@@ -28,3 +28,7 @@ class Unavailable(ZendeskError):
 
 
 RETRYABLE = (RateLimited, Unavailable)
+
+
+class NotFound(BadRequest):
+    """404: the ticket, user or app installation does not exist (any more)."""
