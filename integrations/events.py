@@ -15,6 +15,7 @@ from typing import Any
 
 from integrations.metadata import InvalidMetadata, instance_from
 from integrations.models import ChannelEvent, ChannelInstance, ZendeskAccount
+from integrations.services.access import app_uninstall_doubt
 from integrations.services.disconnect import instance_disconnect, zendesk_account_disconnect
 from integrations.services.events import (
     ResourceEvent,
@@ -56,6 +57,10 @@ def destroy_integration(event: ChannelEvent, data: Mapping[str, Any]) -> str:
     account = ZendeskAccount.objects.filter(subdomain=_subdomain(event)).first()
     if account is None:
         return "TrustDesk knows no Zendesk account with this subdomain; nothing to disconnect"
+    doubt = app_uninstall_doubt(account=account)
+    if doubt:
+        logger.warning("destroy_integration for %s not acted on: %s", account.subdomain, doubt)
+        return doubt
     zendesk_account_disconnect(account=account, by=_by(event))
     return ""
 

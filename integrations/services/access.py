@@ -166,3 +166,20 @@ def _allowed_description(restriction: AccessRestriction) -> str:
     if restriction.group_restriction_enabled:
         parts.append("allowed groups: " + ", ".join(str(g["name"]) for g in restriction.allowed_groups))
     return "; ".join(parts)
+
+
+def app_uninstall_doubt(*, account: ZendeskAccount, client: ZendeskClient | None = None) -> str:
+    """Why a destroy_integration event cannot be trusted, or "" when Zendesk confirms the app is gone.
+
+    Event callbacks are not signed and destroy_integration names only a subdomain, so anyone could post
+    one. When TrustDesk holds the account's API token and installation id it asks Zendesk first.
+    """
+    if account.installation_id is None or account.api_token is None or not account.api_user:
+        return ""  # nothing to ask Zendesk with: trusted as before, and said so in the README
+    try:
+        installation = (client or zendesk_client(account)).installation(account.installation_id)
+    except zendesk.NotFound:
+        return ""
+    except zendesk.ZendeskError as exc:
+        return f"Zendesk could not confirm the uninstall ({exc.message}); if it was removed, disconnect in the admin"
+    return f"TrustDesk's app is still installed in Zendesk (installation {installation.id}): event ignored"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 from django.core import signing
 from django.test import Client
 
@@ -238,6 +239,42 @@ def test_destroy_integration_disconnects_the_zendesk_account_its_instances_and_r
     assert {refreshed(i).status for i in (instance, second)} == {ChannelInstance.Status.DISCONNECTED}
     assert {refreshed(i).trustpilot_account.status for i in (instance, second)} == {"disconnected"}
     assert len(revoked) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "note"),
+    [
+        (200, {"id": 360001234, "app_id": 1, "enabled": True}, "still installed in Zendesk (installation 360001234)"),
+        (503, {"error": "ServiceUnavailable"}, "Zendesk could not confirm the uninstall (HTTP 503"),
+        (401, {"error": "Couldn't authenticate you"}, "Zendesk could not confirm the uninstall (HTTP 401"),
+    ],
+)
+def test_destroy_integration_is_ignored_unless_zendesk_confirms_the_app_is_gone(instance, revoked, status, body, note):
+    ZendeskAccount.objects.filter(pk=instance.zendesk_account_id).update(installation_id=360001234)
+    with responses.RequestsMock() as zendesk:
+        zendesk.get("https://acme.zendesk.com/api/v2/apps/installations/360001234.json", status=status, json=body)
+
+        assert post(body_of("destroy_integration")).status_code == 200
+
+    assert refreshed(instance).status == ChannelInstance.Status.ACTIVE
+    assert refreshed(instance.zendesk_account).api_token is not None
+    assert revoked == []
+    assert note in ChannelEvent.objects.get().error
+
+
+def test_destroy_integration_confirmed_by_zendesk_disconnects(instance, revoked):
+    ZendeskAccount.objects.filter(pk=instance.zendesk_account_id).update(installation_id=360001234)
+    with responses.RequestsMock() as zendesk:
+        zendesk.get(
+            "https://acme.zendesk.com/api/v2/apps/installations/360001234.json",
+            status=404,
+            json={"error": "RecordNotFound", "description": "Not found"},
+        )
+
+        assert post(body_of("destroy_integration")).status_code == 200
+
+    assert refreshed(instance).status == ChannelInstance.Status.DISCONNECTED
+    assert refreshed(instance.zendesk_account).status == ZendeskAccount.Status.DISCONNECTED
 
 
 def test_destroy_integration_for_an_unknown_subdomain_changes_nothing(instance):
