@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from integrations.admin_filters import DeliveryFilter, HasErrorFilter
 from integrations.models import (
     AccessRestriction,
     ChannelEvent,
@@ -132,7 +133,7 @@ class ChannelInstanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(ReviewTicketLink)
 class ReviewTicketLinkAdmin(RecordAdmin):
     list_display = ("external_id", "kind", "instance", "sequence", "zendesk_ticket_id", "first_delivered_at")
-    list_filter = ("kind", "instance")
+    list_filter = ("kind", "instance", DeliveryFilter)
     list_select_related = ("instance__zendesk_account", "review")
     search_fields = ("external_id", "review__trustpilot_id", "=zendesk_ticket_id")
 
@@ -174,7 +175,7 @@ class AccessRestrictionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(ChannelEvent)
 class ChannelEventAdmin(RecordAdmin):
     list_display = ("type_id", "subdomain", "instance", "short_error", "occurred_at", "received_at")
-    list_filter = ("type_id",)
+    list_filter = ("type_id", HasErrorFilter)
     list_select_related = ("instance",)
     search_fields = ("subdomain", "type_id", "error")
     exclude = ("payload",)

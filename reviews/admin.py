@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from reviews.admin_filters import TokenExpiryFilter
 from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
 
@@ -18,7 +19,7 @@ class TrustpilotAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "refresh_token_expires_at",
         "connected_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", TokenExpiryFilter)
     search_fields = ("name", "business_user_id", "email")
     fields = (
         "name",

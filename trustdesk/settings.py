@@ -41,6 +41,8 @@ TRUSTPILOT_RESCAN_INTERVAL = config.read_int("TRUSTPILOT_RESCAN_INTERVAL", 3600,
 TRUSTPILOT_BACKFILL_WINDOW_DAYS = config.read_int("TRUSTPILOT_BACKFILL_WINDOW_DAYS", 7, minimum=1)
 # [UNCONFIRMED] Trustpilot's reply length limit (reference §4.2, §11).
 TRUSTPILOT_REPLY_MAX_LENGTH = config.read_int("TRUSTPILOT_REPLY_MAX_LENGTH", 5000, minimum=1)
+# The admin dashboard warns about Trustpilot refresh tokens expiring within this many days.
+TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS = config.read_int("TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS", 14, minimum=0)
 
 ZENDESK_API_URL = config.read_zendesk_api_url()
 ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")

@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
+from integrations.delivery import AWAITING_DELIVERY
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services.pull import resource_for
 from integrations.zendesk.client import PUSH_BATCH, PushResult, ZendeskClient
@@ -38,9 +39,7 @@ def instance_push(*, instance_id: int, client: ZendeskClient | None = None) -> i
     delivered = 0
     while True:
         links = list(
-            ReviewTicketLink.objects.filter(
-                instance=instance, sequence__isnull=False, first_delivered_at__isnull=True, push_error=""
-            )
+            ReviewTicketLink.objects.filter(AWAITING_DELIVERY, instance=instance, push_error="")
             .select_related("review__domain", "edit", "reply")
             .order_by("sequence")[:PUSH_BATCH]
         )

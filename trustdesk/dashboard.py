@@ -1,0 +1,137 @@
+"""The support managers' dashboard figures: read-only queries, a fixed number per page whatever the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from integrations.delivery import AWAITING_DELIVERY
+from integrations.models import ChannelEvent, ChannelInstance, ReviewTicketLink
+from reviews.models import Domain, Reply, SyncRun, TrustpilotAccount
+from reviews.selectors import poll_overdue, tokens_need_attention
+
+BACKFILLS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class DomainPoll:
+    pk: int
+    name: str
+    last_successful_poll_at: datetime | None
+    last_error: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class InstanceBacklog:
+    pk: int
+    name: str
+    subdomain: str
+    waiting: int
+
+
+@dataclass(frozen=True)
+class ReplyCounts:
+    pending: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class AccountCounts:
+    needs_reauthorization: int
+    tokens_need_attention: int
+
+
+@dataclass(frozen=True)
+class EventError:
+    pk: int
+    type_id: str
+    subdomain: str
+    received_at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class Backfill:
+    pk: int
+    domain: str
+    status: str
+    progress_percent: int
+
+
+@dataclass(frozen=True)
+class BackfillCounts:
+    running: int
+    queued: int
+
+
+def domain_polls(*, now: datetime) -> list[DomainPoll]:
+    rows = Domain.objects.filter(enabled=True).order_by("name", "pk")
+    return [
+        DomainPoll(pk, name, polled_at, error, overdue=poll_overdue(polled_at, now=now))
+        for pk, name, polled_at, error in rows.values_list("pk", "name", "last_successful_poll_at", "last_error")
+    ]
+
+
+def delivery_backlog() -> list[InstanceBacklog]:
+    """Every active instance with how many of its links wait for Zendesk, in one query."""
+    waiting = (
+        ReviewTicketLink.objects.filter(AWAITING_DELIVERY, instance=OuterRef("pk"))
+        .order_by()
+        .values("instance")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rows = (
+        ChannelInstance.objects.filter(status=ChannelInstance.Status.ACTIVE)
+        .annotate(waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)))
+        .order_by("zendesk_account__subdomain", "name", "pk")
+        .values_list("pk", "name", "zendesk_account__subdomain", "waiting")
+    )
+    return [InstanceBacklog(*row) for row in rows]
+
+
+def reply_counts() -> ReplyCounts:
+    counts = Reply.objects.aggregate(
+        pending=Count("pk", filter=Q(status=Reply.Status.PENDING)),
+        failed=Count("pk", filter=Q(status=Reply.Status.FAILED)),
+    )
+    return ReplyCounts(**counts)
+
+
+def account_counts(*, now: datetime) -> AccountCounts:
+    counts = TrustpilotAccount.objects.aggregate(
+        needs_reauthorization=Count("pk", filter=Q(status=TrustpilotAccount.Status.NEEDS_REAUTHORIZATION)),
+        tokens_need_attention=Count("pk", filter=tokens_need_attention(now=now)),
+    )
+    return AccountCounts(**counts)
+
+
+def events_with_errors() -> int:
+    return ChannelEvent.objects.exclude(error="").count()
+
+
+def latest_event_errors(*, limit: int = 5) -> list[EventError]:
+    rows = ChannelEvent.objects.exclude(error="").order_by("-received_at", "-pk")[:limit]
+    return [EventError(*row) for row in rows.values_list("pk", "type_id", "subdomain", "received_at", "error")]
+
+
+def backfills_in_progress(*, limit: int = BACKFILLS_SHOWN) -> list[Backfill]:
+    """Running "sync unanswered reviews" runs first, then queued ones, oldest first within each."""
+    rows = (
+        SyncRun.objects.filter(kind=SyncRun.Kind.BACKFILL, status__in=[SyncRun.Status.RUNNING, SyncRun.Status.QUEUED])
+        .order_by(Case(When(status=SyncRun.Status.RUNNING, then=0), default=1), "created_at", "pk")
+        .values_list("pk", "domain__name", "status", "progress_percent")[:limit]
+    )
+    return [Backfill(*row) for row in rows]
+
+
+def backfill_counts() -> BackfillCounts:
+    counts = SyncRun.objects.filter(kind=SyncRun.Kind.BACKFILL).aggregate(
+        running=Count("pk", filter=Q(status=SyncRun.Status.RUNNING)),
+        queued=Count("pk", filter=Q(status=SyncRun.Status.QUEUED)),
+    )
+    return BackfillCounts(**counts)
