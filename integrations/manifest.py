@@ -12,8 +12,8 @@ from trustdesk import __version__
 NAME = "Trustpilot"
 
 
-def absolute(view_name: str) -> str:
-    return settings.TRUSTDESK_PUBLIC_URL + reverse(view_name)
+def absolute(view_name: str, *, base: str | None = None) -> str:
+    return (base or settings.TRUSTDESK_PUBLIC_URL).rstrip("/") + reverse(view_name)
 
 
 def build_manifest() -> dict[str, Any]:

@@ -63,3 +63,8 @@ def can_start_sync(user: User, obj_or_model: Model | type[Model]) -> bool:
 
 def can_edit_restrictions(user: User) -> bool:
     return _has(user, "integrations.change_accessrestriction")
+
+
+def can_download_zendesk_app(user: User) -> bool:
+    """The app zip holds no secret, only TrustDesk's manifest URL: whoever may see Zendesk accounts may fetch it."""
+    return _has(user, "integrations.view_zendeskaccount")

@@ -12,6 +12,13 @@ TRUSTDESK_ENCRYPTION_KEYS = config.read_encryption_keys(DEBUG)
 TRUSTDESK_PUBLIC_URL = config.read_public_url(DEBUG)
 TRUSTDESK_SANDBOX = config.read_bool("TRUSTDESK_SANDBOX", False)
 
+# The author Zendesk shows for TrustDesk's private app (the app zip's manifest.json).
+ZENDESK_APP_AUTHOR_NAME = config.read_str("ZENDESK_APP_AUTHOR_NAME") or "TrustDesk"
+ZENDESK_APP_AUTHOR_EMAIL = (
+    config.read_str("ZENDESK_APP_AUTHOR_EMAIL") or f"support@{config.host_of(TRUSTDESK_PUBLIC_URL)}"
+)
+ZENDESK_APP_AUTHOR_URL = config.read_http_url("ZENDESK_APP_AUTHOR_URL", TRUSTDESK_PUBLIC_URL)
+
 # With the sandbox on, Trustpilot defaults to TrustDesk's own fake of it (explicit values still win).
 SANDBOX_URL = f"{TRUSTDESK_PUBLIC_URL}/sandbox/trustpilot"
 TRUSTPILOT_API_URL = config.read_http_url(

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/zendesk-app/", include("integrations.zendesk_app.urls")),
     path("admin/", admin.site.urls),
     path("zendesk/", include("integrations.urls")),
     # Always routed; every sandbox view answers 404 unless TRUSTDESK_SANDBOX is on.
