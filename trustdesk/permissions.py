@@ -9,6 +9,8 @@ Roles:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import Model
 
@@ -51,9 +53,14 @@ def is_support_manager(user: User) -> bool:
 
 
 def can_disconnect(user: User, obj_or_model: Model | type[Model]) -> bool:
-    """Disconnecting removes tokens and restrictions: only superusers and support managers may."""
+    """Disconnecting removes tokens and restrictions: only superusers and support managers may.
+
+    The model permission alone is not enough: granted to another staff member by mistake, it must not
+    let them revoke a customer's Trustpilot grant.
+    """
     meta = obj_or_model._meta
-    return _has(user, f"{meta.app_label}.disconnect_{meta.model_name}")
+    trusted = user.is_superuser or is_support_manager(user)
+    return trusted and _has(user, f"{meta.app_label}.disconnect_{meta.model_name}")
 
 
 def can_start_sync(user: User, obj_or_model: Model | type[Model]) -> bool:
@@ -68,3 +75,19 @@ def can_edit_restrictions(user: User) -> bool:
 def can_download_zendesk_app(user: User) -> bool:
     """The app zip holds no secret, only TrustDesk's manifest URL: whoever may see Zendesk accounts may fetch it."""
     return _has(user, "integrations.view_zendeskaccount")
+
+
+def support_managers_group_ensure(**kwargs: Any) -> None:
+    """Make the group and give it every permission it should hold; runs after each migrate.
+
+    Permissions granted by hand stay: only missing ones are added. Also repairs the group after a test
+    database flush, and picks up permissions added to SUPPORT_MANAGER_PERMISSIONS in later releases.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=SUPPORT_MANAGERS)
+    wanted = [name.split(".") for name in sorted(SUPPORT_MANAGER_PERMISSIONS)]
+    found = Permission.objects.filter(
+        content_type__app_label__in={app for app, _ in wanted}, codename__in={code for _, code in wanted}
+    ).select_related("content_type")
+    group.permissions.add(*(p for p in found if [p.content_type.app_label, p.codename] in wanted))
