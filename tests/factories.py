@@ -99,6 +99,14 @@ class ZendeskAccountFactory(factory.django.DjangoModelFactory):
     subdomain = factory.Sequence(lambda n: f"acme{n}")
     api_user = factory.Sequence(lambda n: f"agent{n}@acme.example")
     api_token = factory.Sequence(lambda n: f"zendesk-api-token-{n:06d}")
+    zendesk_roles = factory.LazyFunction(
+        lambda: [
+            {"id": 360001, "name": "Team lead"},
+            {"id": 360002, "name": "Review responder"},
+            {"id": 360003, "name": "Agent"},
+        ]
+    )
+    zendesk_groups = factory.LazyFunction(lambda: [{"id": 7, "name": "Tier 2"}, {"id": 8, "name": "Reviews team"}])
 
 
 class ChannelInstanceFactory(factory.django.DjangoModelFactory):

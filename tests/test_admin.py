@@ -138,36 +138,3 @@ def test_leaving_the_token_empty_keeps_the_stored_one(client_for, superuser):
     account.refresh_from_db()
     assert account.api_user == "someone-else@keepco.example"
     assert account.api_token.reveal() == "zd-keep-me"
-
-
-@pytest.mark.parametrize(
-    ("form", "message"),
-    [
-        ({"role_restriction_enabled": "on", "allowed_roles": "[]"}, "Choose at least one role"),
-        ({"group_restriction_enabled": "on", "allowed_groups": "[]"}, "Choose at least one group"),
-        ({"allowed_roles": '[{"name": "No id"}]'}, "Each entry needs an integer"),
-        ({"allowed_roles": '{"id": 1}'}, "Expected a list"),
-    ],
-)
-def test_an_invalid_restriction_is_refused_with_a_clear_error(client_for, support_manager, form, message):
-    restriction = factories.AccessRestrictionFactory()
-    url = reverse("admin:integrations_accessrestriction_change", args=[restriction.pk])
-
-    response = client_for(support_manager).post(url, {"allowed_roles": "[]", "allowed_groups": "[]", **form})
-
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert AccessRestriction.objects.get(pk=restriction.pk).allowed_roles == [{"id": 360001, "name": "Team lead"}]
-
-
-def test_a_restriction_change_is_recorded_in_the_history(client_for, support_manager):
-    restriction = factories.AccessRestrictionFactory()
-    url = reverse("admin:integrations_accessrestriction_change", args=[restriction.pk])
-
-    client_for(support_manager).post(
-        url, {"group_restriction_enabled": "on", "allowed_roles": "[]", "allowed_groups": '[{"id": 5, "name": "VIP"}]'}
-    )
-
-    entry = LogEntry.objects.get(object_id=str(restriction.pk))
-    assert entry.user == support_manager
-    assert "Group restriction enabled" in entry.get_change_message()

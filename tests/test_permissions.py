@@ -108,15 +108,15 @@ def test_support_manager_edits_access_restrictions(client_for, support_manager, 
         url,
         {
             "role_restriction_enabled": "on",
-            "allowed_roles": '[{"id": 1, "name": "Admin"}, {"id": 2, "name": "Team lead"}]',
+            "allowed_roles": ["360001", "360002"],
             "group_restriction_enabled": "on",
-            "allowed_groups": '[{"id": 7, "name": "Tier 2"}]',
+            "allowed_groups": ["7"],
         },
     )
 
     assert response.status_code == 302
     restriction.refresh_from_db()
-    assert restriction.allowed_roles == [{"id": 1, "name": "Admin"}, {"id": 2, "name": "Team lead"}]
+    assert restriction.allowed_roles == [{"id": 360001, "name": "Team lead"}, {"id": 360002, "name": "Review responder"}]
     assert restriction.allowed_groups == [{"id": 7, "name": "Tier 2"}]
 
 
@@ -132,7 +132,7 @@ def test_plain_staff_cannot_edit_access_restrictions(client_for, plain_staff, da
     restriction = data["integrations_accessrestriction"]
     url = reverse("admin:integrations_accessrestriction_change", args=[restriction.pk])
 
-    response = client_for(plain_staff).post(url, {"allowed_roles": "[]", "allowed_groups": "[]"})
+    response = client_for(plain_staff).post(url, {"allowed_roles": [], "allowed_groups": []})
 
     assert response.status_code == 403
     restriction.refresh_from_db()
