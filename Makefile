@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py ensure_local_admin --url http://$(HOST):$(PORT)/admin/
 	$(RUN_ENV) $(BIN)/python manage.py sandbox_seed --live-every 120
 	$(RUN_ENV) $(BIN)/python manage.py connect_sandbox
+	$(RUN_ENV) $(BIN)/python manage.py zendesk_sandbox_seed --subdomain demo --connect
 	@mkdir -p var
 	@echo "Try Zendesk's side in another terminal: $(BIN)/python manage.py zendesk_simulate --url http://$(HOST):$(PORT)"
 	$(RUN_ENV) bash -c '$(BIN)/celery -A trustdesk worker --beat --schedule var/celerybeat-schedule \

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from integrations.sandbox.seed import SeededZendesk, zendesk_sandbox_seed
 from reviews.models import Domain, TrustpilotAccount
 from reviews.sandbox import oauth, seed
 from reviews.sandbox.auth import API_KEY, API_SECRET
@@ -97,3 +98,39 @@ def connected(live_sandbox, settings) -> Iterator[Connected]:
     shop = next(domain for domain in domains if domain.name == "shop.example")
     yield Connected(account=account, domain=shop, sandbox=demo, sleeps=sleeps, client=client)
     client.session.close()
+
+
+@dataclass
+class LiveZendesk:
+    """A seeded Zendesk sandbox account served by the live server, with TrustDesk's ZENDESK_API_URL pointed at it."""
+
+    base_url: str
+    seeded: SeededZendesk
+
+    @property
+    def subdomain(self) -> str:
+        return self.seeded.subdomain
+
+    @property
+    def email(self) -> str:
+        return self.seeded.api_user
+
+    @property
+    def token(self) -> str:
+        return self.seeded.api_token
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        """HTTP Basic credentials for requests' `auth=`: "{email}/token" and the token."""
+        return f"{self.seeded.api_user}/token", self.seeded.api_token
+
+
+@pytest.fixture
+def live_zendesk(live_server, settings) -> Iterator[LiveZendesk]:
+    """The Zendesk sandbox's "acme" account over real HTTP; tests need django_db(transaction=True) so the server
+    thread sees the seeded rows. Ids are the constants of integrations.sandbox.seed_content."""
+    settings.TRUSTDESK_SANDBOX = True
+    seeded = zendesk_sandbox_seed(subdomain="acme")
+    settings.ZENDESK_API_URL = f"{live_server.url}/sandbox/zendesk/{{subdomain}}"
+    yield LiveZendesk(base_url=f"{live_server.url}/sandbox/zendesk/{seeded.subdomain}", seeded=seeded)
+    let_go_of_the_database()

@@ -169,8 +169,8 @@ def read_http_url(key: str, default: str) -> str:
     return url.rstrip("/")
 
 
-def read_zendesk_api_url() -> str:
-    template = read_str("ZENDESK_API_URL") or "https://{subdomain}.zendesk.com"
+def read_zendesk_api_url(default: str = "https://{subdomain}.zendesk.com") -> str:
+    template = read_str("ZENDESK_API_URL") or default
     if "{subdomain}" not in template:
         raise fail("ZENDESK_API_URL", f"{template!r} must contain the placeholder {{subdomain}}")
     read_http_url("ZENDESK_API_URL", template.replace("{subdomain}", "example"))

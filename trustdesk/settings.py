@@ -51,7 +51,10 @@ TRUSTPILOT_REPLY_MAX_LENGTH = config.read_int("TRUSTPILOT_REPLY_MAX_LENGTH", 500
 # The admin dashboard warns about Trustpilot refresh tokens expiring within this many days.
 TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS = config.read_int("TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS", 14, minimum=0)
 
-ZENDESK_API_URL = config.read_zendesk_api_url()
+# With the sandbox on, Zendesk's API defaults to TrustDesk's own fake of it, one account per subdomain.
+ZENDESK_API_URL = config.read_zendesk_api_url(
+    f"{TRUSTDESK_PUBLIC_URL}/sandbox/zendesk/{{subdomain}}" if TRUSTDESK_SANDBOX else "https://{subdomain}.zendesk.com"
+)
 ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")
 ZENDESK_RETURN_URL_HOSTS = config.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"])
 
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
     "reviews",
     "reviews.sandbox",
     "integrations",
+    "integrations.sandbox",
 ]
 
 MIDDLEWARE = [

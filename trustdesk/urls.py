@@ -9,4 +9,5 @@ urlpatterns = [
     path("zendesk/", include("integrations.urls")),
     # Always routed; every sandbox view answers 404 unless TRUSTDESK_SANDBOX is on.
     path("sandbox/trustpilot/", include("reviews.sandbox.urls")),
+    path("sandbox/zendesk/<str:subdomain>/", include("integrations.sandbox.urls")),
 ]

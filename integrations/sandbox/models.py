@@ -1,0 +1,154 @@
+"""The Zendesk sandbox's state, per subdomain, in the database so web and worker processes share it.
+
+Objects carry the id Zendesk would show (`zendesk_id`), unique within their subdomain, next to
+Django's own primary key: two seeded subdomains use the same ids, as tests name them by constant.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class SandboxZendesk(models.Model):
+    """One fake Zendesk account: its plan, its API token user and its injected faults."""
+
+    class Plan(models.TextChoices):
+        ENTERPRISE = "enterprise", "Enterprise"
+        PROFESSIONAL = "professional", "Professional"
+
+    subdomain = models.CharField(max_length=63, unique=True)
+    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.ENTERPRISE)
+    api_user = models.EmailField(help_text="The email half of the API token credentials.")
+    api_token = models.CharField(max_length=64, help_text="A sandbox credential, printed by the seed command.")
+    latency_ms = models.PositiveIntegerField(default=0)
+    fail_next = models.PositiveIntegerField(default=0, help_text="How many of the next API calls fail.")
+    fail_status = models.PositiveSmallIntegerField(default=503)
+    retry_after = models.PositiveIntegerField(default=0, help_text="Seconds; sent with injected failures unless 0.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["subdomain"]
+
+    def __str__(self) -> str:
+        return self.subdomain
+
+    @property
+    def has_custom_roles(self) -> bool:
+        return self.plan == self.Plan.ENTERPRISE
+
+
+class Scoped(models.Model):
+    account = models.ForeignKey(SandboxZendesk, on_delete=models.CASCADE, related_name="+")
+    zendesk_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["zendesk_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "zendesk_id"], name="%(app_label)s_%(class)s_id_once")
+        ]
+
+
+class SandboxRole(Scoped):
+    """A custom role (Enterprise plans only)."""
+
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    role_type = models.PositiveSmallIntegerField(help_text="0 custom agent, 1 light agent, 4 admin.")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxGroup(Scoped):
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(default=False)
+    is_public = models.BooleanField(default=True)
+    deleted = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxUser(Scoped):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        AGENT = "agent", "Agent"
+        END_USER = "end-user", "End user"
+
+    name = models.CharField(max_length=255)
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    custom_role = models.ForeignKey(SandboxRole, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class SandboxGroupMembership(Scoped):
+    user = models.ForeignKey(SandboxUser, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(SandboxGroup, on_delete=models.CASCADE, related_name="+")
+    is_default = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group}"
+
+
+class SandboxInstallation(Scoped):
+    """TrustDesk's app as installed in the fake account; uninstalling keeps the row, marked."""
+
+    app_id = models.BigIntegerField()
+    settings = models.JSONField(default=dict)
+    enabled = models.BooleanField(default=True)
+    role_restrictions = models.JSONField(null=True, blank=True)
+    group_restrictions = models.JSONField(null=True, blank=True)
+    uninstalled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"installation {self.zendesk_id}"
+
+
+class SandboxInstallationUpdate(models.Model):
+    """Every PUT to an installation, answered or refused, so tests can see what TrustDesk sent."""
+
+    account = models.ForeignKey(SandboxZendesk, on_delete=models.CASCADE, related_name="+")
+    installation_id = models.BigIntegerField()
+    raw_body = models.TextField(blank=True)
+    body = models.JSONField(null=True, blank=True, help_text="The body parsed as JSON; null when it was not JSON.")
+    status = models.PositiveSmallIntegerField(help_text="The HTTP status the sandbox answered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"PUT installation {self.installation_id}: {self.status}"
+
+
+class SandboxTicket(Scoped):
+    """Created by the first comment put on it: any id is a valid ticket id."""
+
+    def __str__(self) -> str:
+        return f"ticket {self.zendesk_id}"
+
+
+class SandboxComment(models.Model):
+    """A ticket comment; its primary key is the id Zendesk shows."""
+
+    ticket = models.ForeignKey(SandboxTicket, on_delete=models.CASCADE, related_name="comments")
+    author_id = models.BigIntegerField()
+    body = models.TextField()
+    html_body = models.TextField()
+    public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.ticket}"

@@ -1,0 +1,31 @@
+"""/_control: inject failures and latency into one subdomain's API calls (no credentials needed)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+
+from integrations.sandbox import faults, render
+from integrations.sandbox.views.base import SandboxView, json_object
+
+
+class FaultsView(SandboxView):
+    def get(self, request: HttpRequest) -> JsonResponse:
+        return render.json_response(faults.faults_as_dict(self.zendesk))
+
+
+class FailNextView(SandboxView):
+    def post(self, request: HttpRequest) -> JsonResponse:
+        values = faults.parse_fail_next(json_object(request))
+        current = faults.faults_fail_next(self.zendesk, **values)
+        return render.json_response(faults.faults_as_dict(current))
+
+
+class LatencyView(SandboxView):
+    def post(self, request: HttpRequest) -> JsonResponse:
+        current = faults.faults_slow(self.zendesk, latency_ms=faults.parse_latency(json_object(request)))
+        return render.json_response(faults.faults_as_dict(current))
+
+
+class ResetView(SandboxView):
+    def post(self, request: HttpRequest) -> JsonResponse:
+        return render.json_response(faults.faults_as_dict(faults.faults_reset(self.zendesk)))
