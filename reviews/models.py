@@ -201,6 +201,9 @@ class SyncRun(models.Model):
     reviews_skipped = models.PositiveIntegerField(
         default=0, help_text="Reviews Trustpilot sent that could not be read (see error)."
     )
+    tickets_queued = models.PositiveIntegerField(
+        "new tickets", default=0, help_text="Reviews, edits and replies this run queued for delivery to Zendesk."
+    )
     # Where a resumed run picks up (date window and page), so a worker crash loses no work.
     checkpoint = models.JSONField(default=dict, blank=True)
     progress_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])

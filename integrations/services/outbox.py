@@ -23,12 +23,13 @@ from reviews.signals import page_stored
 
 
 @receiver(page_stored, dispatch_uid="integrations.outbox.queue_page")
-def queue_page(sender: Any, domain: Domain, kind: str, result: PageResult, **kwargs: Any) -> None:
+def queue_page(sender: Any, domain: Domain, kind: str, result: PageResult, **kwargs: Any) -> int:
+    """Queue the page's resources; the number queued is counted on the run as its new tickets."""
     reviews = result.new_review_ids
     if kind == SyncRun.Kind.BACKFILL:
         # "Sync unanswered reviews": every unanswered review of the page, also those stored before.
         reviews = list(result.review_ids.values())
-    queue_for_domain(domain=domain, review_ids=reviews, edit_ids=result.edit_ids, reply_ids=result.reply_ids)
+    return queue_for_domain(domain=domain, review_ids=reviews, edit_ids=result.edit_ids, reply_ids=result.reply_ids)
 
 
 def queue_for_domain(

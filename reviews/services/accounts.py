@@ -10,7 +10,8 @@ from typing import TypeVar
 
 from django.utils import timezone
 
-from reviews.models import Domain, TrustpilotAccount
+from reviews.models import Domain, SyncRun, TrustpilotAccount
+from reviews.services.runs import backfills_cancel
 from reviews.trustpilot import get_client
 from reviews.trustpilot.errors import AuthError, BadRequest, Unavailable
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, TokenSet
@@ -178,11 +179,16 @@ def _copy_tokens(source: TrustpilotAccount, target: TrustpilotAccount) -> None:
 def account_disconnect(*, account: TrustpilotAccount, by: str) -> TrustpilotAccount:
     """Stop acting for the account: revoke its grant at Trustpilot, best effort, and forget its tokens.
 
-    Its domains stay as they are, and polling skips them because the account is no longer connected.
+    Its domains stay as they are, and polling skips them because the account is no longer connected;
+    their queued and running backfills are cancelled, and stop at their next page.
     The revoke call runs outside any transaction (see account_refresh) and is tried once: a failure is
     logged and kept in status_reason, and never blocks the disconnect, since the tokens are deleted here
     either way. Disconnecting again changes nothing.
     """
+    backfills_cancel(
+        runs=SyncRun.objects.filter(domain__account=account),
+        reason=f"Cancelled: the Trustpilot account was disconnected by {by}",
+    )
     if account.status == TrustpilotAccount.Status.DISCONNECTED and not account.has_tokens:
         return account
     token = account.refresh_token or account.access_token

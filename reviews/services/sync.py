@@ -8,6 +8,7 @@ nothing and a resumed run starts at the first page not yet stored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from reviews.models import Domain, SyncRun, TrustpilotAccount
 from reviews.services.accounts import ReauthorizationNeeded, call_as_account
 from reviews.services.ingest import PageResult, reviews_upsert
+from reviews.services.runs import ACTIVE, BackfillCancelled, backfill_is_cancelled
 from reviews.signals import page_stored
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
@@ -74,16 +76,28 @@ def domain_poll(*, domain: Domain, kind: str = SyncRun.Kind.POLL, client: Trustp
     return run
 
 
-def backfill_start(*, domain: Domain, days: int, requested_by: str = "", enqueue: bool = True) -> SyncRun:
-    """Create a "sync unanswered reviews" run for the last `days` days; its task starts after commit."""
+def backfill_start(
+    *,
+    domain: Domain,
+    days: int | None = None,
+    since: datetime | None = None,
+    requested_by: str = "",
+    enqueue: bool = True,
+) -> SyncRun:
+    """Create a "sync unanswered reviews" run for the last `days` days, or from `since` until now.
+
+    Its task starts after commit.
+    """
     from reviews import tasks
 
+    if (days is None) == (since is None):
+        raise TypeError("backfill_start needs either days or since")
     _check_pollable(domain)
     end = timezone.now()
     run = SyncRun.objects.create(
         domain=domain,
         kind=SyncRun.Kind.BACKFILL,
-        period_start=end - timedelta(days=days),
+        period_start=since if since is not None else end - timedelta(days=days or 0),
         period_end=end,
         requested_by=requested_by,
         checkpoint={"window": 0, "page": 1},
@@ -143,6 +157,10 @@ def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> Syn
             run.checkpoint = {"window": window_index, "page": page_number}
             run.progress_percent = int(100 * window_index / len(windows))
             _store(run, domain, page)
+    except BackfillCancelled:
+        run.refresh_from_db()
+        logger.info("Backfill %s of %s stopped: it was cancelled", run.pk, domain)
+        return run
     except (TrustpilotError, ReauthorizationNeeded, DomainNotPollable) as exc:
         _fail(run, domain, exc)
         raise
@@ -154,16 +172,16 @@ def backfill_resume(*, run: SyncRun, enqueue: bool = True) -> None:
     """Queue a failed or stalled backfill again; it continues from its checkpoint."""
     from reviews import tasks
 
-    SyncRun.objects.filter(pk=run.pk, kind=SyncRun.Kind.BACKFILL).exclude(status=SyncRun.Status.SUCCEEDED).update(
-        status=SyncRun.Status.QUEUED, finished_at=None, updated_at=Now()
-    )
+    SyncRun.objects.filter(pk=run.pk, kind=SyncRun.Kind.BACKFILL).exclude(
+        status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.CANCELLED]
+    ).update(status=SyncRun.Status.QUEUED, finished_at=None, updated_at=Now())
     if enqueue:
         transaction.on_commit(lambda: tasks.run_backfill.delay(run.pk), robust=True)
 
 
 def backfill_give_up(*, run_id: int, reason: str) -> None:
     run = SyncRun.objects.get(pk=run_id)
-    if run.status != SyncRun.Status.SUCCEEDED:
+    if run.status not in (SyncRun.Status.SUCCEEDED, SyncRun.Status.CANCELLED):
         run.status = SyncRun.Status.FAILED
         run.error = "\n".join([run.error, reason]).strip()
         run.finished_at = timezone.now()
@@ -174,7 +192,7 @@ def stalled_backfills() -> list[int]:
     stalled = timezone.now() - STALLED_AFTER
     return list(
         SyncRun.objects.filter(kind=SyncRun.Kind.BACKFILL, updated_at__lt=stalled)
-        .filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING])
+        .filter(status__in=ACTIVE)
         .values_list("pk", flat=True)
     )
 
@@ -216,9 +234,14 @@ def _fetch(
 def _store(run: SyncRun, domain: Domain, page: ReviewPage) -> PageResult:
     with transaction.atomic():
         Domain.objects.select_for_update().filter(pk=domain.pk).values_list("pk", flat=True).get()
+        if run.kind == SyncRun.Kind.BACKFILL:
+            status = SyncRun.objects.select_for_update().filter(pk=run.pk).values_list("status", flat=True).get()
+            if status == SyncRun.Status.CANCELLED:
+                raise BackfillCancelled
         result = reviews_upsert(domain=domain, reviews=page.reviews)
-        page_stored.send(sender=SyncRun, domain=domain, kind=run.kind, result=result)
+        responses = page_stored.send(sender=SyncRun, domain=domain, kind=run.kind, result=result)
         # One worker owns a run at a time (backfill_claim), so counting in Python is safe.
+        run.tickets_queued += _tickets_queued(responses)
         run.pages_fetched += 1
         run.reviews_seen += result.seen
         run.reviews_new += result.new
@@ -231,6 +254,7 @@ def _store(run: SyncRun, domain: Domain, page: ReviewPage) -> PageResult:
                 "reviews_seen",
                 "reviews_new",
                 "reviews_skipped",
+                "tickets_queued",
                 "error",
                 "checkpoint",
                 "progress_percent",
@@ -244,7 +268,15 @@ def _store(run: SyncRun, domain: Domain, page: ReviewPage) -> PageResult:
     return result
 
 
+def _tickets_queued(responses: Sequence[tuple[object, object]]) -> int:
+    """What the page_stored receivers queued for Zendesk; each returns how many, or nothing."""
+    return sum(queued for _, queued in responses if isinstance(queued, int))
+
+
 def _succeed(run: SyncRun, domain: Domain) -> None:
+    if run.kind == SyncRun.Kind.BACKFILL and backfill_is_cancelled(run_id=run.pk):
+        run.refresh_from_db()
+        return
     now = timezone.now()
     run.status = SyncRun.Status.SUCCEEDED
     run.progress_percent = 100
@@ -260,6 +292,9 @@ def _fail(run: SyncRun, domain: Domain, exc: Exception) -> None:
     """
     message = f"{type(exc).__name__}: {exc}"
     logger.warning("%s of %s failed: %s", run.get_kind_display(), domain, message)
+    if run.kind == SyncRun.Kind.BACKFILL and backfill_is_cancelled(run_id=run.pk):
+        return  # cancelled meanwhile: a retry finds it cancelled and stops
+
     waits = run.kind == SyncRun.Kind.BACKFILL and isinstance(exc, RETRYABLE)
     run.status = SyncRun.Status.QUEUED if waits else SyncRun.Status.FAILED
     run.error = "\n".join([run.error, message]).strip()
