@@ -16,6 +16,8 @@ from integrations.models import (
     ZendeskAccount,
 )
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
+from trustdesk.admin_disconnect import DisconnectAdminMixin
+from trustdesk.admin_sync import InstanceSyncAdminMixin
 
 
 class ZendeskAccountForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -64,7 +66,8 @@ class ChannelInstanceInline(RecordInline):
 
 
 @admin.register(ZendeskAccount)
-class ZendeskAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ZendeskAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    actions = ("disconnect_selected",)
     form = ZendeskAccountForm
     list_display = ("subdomain", "status", "api_user", "token_stored", "installation_id", "created_at")
     list_filter = ("status",)
@@ -96,7 +99,8 @@ class ZendeskAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ChannelInstance)
-class ChannelInstanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ChannelInstanceAdmin(DisconnectAdminMixin, InstanceSyncAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    actions = ("disconnect_selected", "sync_unanswered")
     list_display = ("name", "zendesk_account", "trustpilot_account", "status", "sync_unanswered", "created_at")
     list_filter = ("status", "zendesk_account", "sync_unanswered")
     list_select_related = ("zendesk_account", "trustpilot_account")

@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from reviews.admin_filters import TokenExpiryFilter
+from reviews.admin_progress import SyncRunProgressMixin
 from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
+from trustdesk.admin_disconnect import DisconnectAdminMixin
+from trustdesk.admin_sync import SyncAdminMixin
 
 
 @admin.register(TrustpilotAccount)
-class TrustpilotAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TrustpilotAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    actions = ("disconnect_selected",)
     list_display = (
         "__str__",
         "business_user_id",
@@ -48,7 +52,8 @@ class TrustpilotAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DomainAdmin(SyncAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    actions = ("sync_unanswered",)
     list_display = ("name", "display_name", "account", "enabled", "last_successful_poll_at", "error")
     list_filter = ("enabled", "account")
     list_select_related = ("account",)
@@ -135,7 +140,8 @@ class ReplyAdmin(RecordAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(RecordAdmin):
+class SyncRunAdmin(SyncRunProgressMixin, RecordAdmin):
+    actions = ("cancel_selected",)
     list_display = (
         "domain",
         "kind",
@@ -146,7 +152,8 @@ class SyncRunAdmin(RecordAdmin):
         "reviews_seen",
         "reviews_new",
         "reviews_skipped",
-        "progress_percent",
+        "tickets_queued",
+        "progress",
         "created_at",
         "finished_at",
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.models import AccessRestriction, ChannelInstance, ZendeskAccount
+from reviews.models import TrustpilotAccount
 from reviews.services.accounts import account_disconnect
 
 logger = logging.getLogger(__name__)
@@ -57,3 +58,11 @@ def zendesk_account_disconnect(*, account: ZendeskAccount, by: str) -> ZendeskAc
             account.save(update_fields=["api_token", "status", "disconnected_by", "disconnected_at", "updated_at"])
             logger.info("Zendesk account %s disconnected by %s", account.subdomain, by)
     return account
+
+
+def trustpilot_account_disconnect(*, account: TrustpilotAccount, by: str) -> TrustpilotAccount:
+    """Disconnect every channel instance reading through the Trustpilot account, then the account itself."""
+    for instance in ChannelInstance.objects.filter(trustpilot_account=account).order_by("pk"):
+        instance_disconnect(instance=instance, by=by)
+    # Read again: disconnecting its last instance may already have disconnected the account.
+    return account_disconnect(account=TrustpilotAccount.objects.get(pk=account.pk), by=by)
