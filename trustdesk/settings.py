@@ -57,6 +57,7 @@ ZENDESK_API_URL = config.read_zendesk_api_url(
 )
 ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")
 ZENDESK_RETURN_URL_HOSTS = config.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"])
+ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK = config.read_bool("ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK", False)
 
 ALLOWED_HOSTS = config.read_list(
     "ALLOWED_HOSTS", [config.host_of(TRUSTDESK_PUBLIC_URL), "localhost", "127.0.0.1", "[::1]"]
