@@ -4,8 +4,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
+from integrations.admin_access import access_page_open
 from integrations.admin_filters import DeliveryFilter, HasErrorFilter
 from integrations.models import (
     AccessRestriction,
@@ -44,20 +49,6 @@ class ZendeskAccountForm(forms.ModelForm):  # type: ignore[type-arg]
         )
 
 
-class AccessRestrictionInline(admin.StackedInline):  # type: ignore[type-arg]
-    model = AccessRestriction
-    fields = (
-        "role_restriction_enabled",
-        "allowed_roles",
-        "group_restriction_enabled",
-        "allowed_groups",
-        "last_synced_at",
-        "last_sync_error",
-    )
-    readonly_fields = ("last_synced_at", "last_sync_error")
-    can_delete = False
-
-
 class ChannelInstanceInline(RecordInline):
     model = ChannelInstance
     fields = ("name", "status", "trustpilot_account", "created_at")
@@ -72,8 +63,16 @@ class ZendeskAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: igno
     list_display = ("subdomain", "status", "api_user", "token_stored", "installation_id", "created_at")
     list_filter = ("status",)
     search_fields = ("subdomain", "api_user")
-    readonly_fields = ("token_stored", "status", "disconnected_by", "disconnected_at", "created_at", "updated_at")
-    inlines = (AccessRestrictionInline, ChannelInstanceInline)
+    readonly_fields = (
+        "token_stored",
+        "access",
+        "status",
+        "disconnected_by",
+        "disconnected_at",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (ChannelInstanceInline,)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ZendeskAccount | None = None) -> Any:
         if obj is not None:
@@ -83,6 +82,25 @@ class ZendeskAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: igno
     @admin.display(boolean=True, description="API token stored")
     def token_stored(self, obj: ZendeskAccount) -> bool:
         return obj.has_api_token
+
+    @admin.display(description="Role and group access")
+    def access(self, obj: ZendeskAccount) -> str:
+        url = reverse("admin:integrations_zendeskaccount_access", args=[obj.pk])
+        restriction = AccessRestriction.objects.filter(zendesk_account=obj).first()
+        summary = "Every agent" if restriction is None or not restriction.restricts else "Restricted"
+        if restriction is not None:
+            summary += f" ({restriction.get_sync_status_display().lower()})"
+        return format_html('{} — <a href="{}" id="edit-access">Role and group access</a>', summary, url)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.access_view)
+        return [path("<int:pk>/access/", view, name="integrations_zendeskaccount_access"), *super().get_urls()]
+
+    def access_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = get_object_or_404(ZendeskAccount, pk=pk)
+        if not self.has_view_permission(request, account):
+            raise PermissionDenied
+        return access_page_open(request, account)
 
     def save_model(self, request: HttpRequest, obj: ZendeskAccount, form: Any, change: bool) -> None:
         new_token = form.cleaned_data.get("new_api_token")
@@ -140,40 +158,6 @@ class ReviewTicketLinkAdmin(RecordAdmin):
     list_filter = ("kind", "instance", DeliveryFilter)
     list_select_related = ("instance__zendesk_account", "review")
     search_fields = ("external_id", "review__trustpilot_id", "=zendesk_ticket_id")
-
-
-@admin.register(AccessRestriction)
-class AccessRestrictionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = (
-        "zendesk_account",
-        "role_restriction_enabled",
-        "roles",
-        "group_restriction_enabled",
-        "groups",
-        "last_synced_at",
-        "sync_error",
-    )
-    list_filter = ("role_restriction_enabled", "group_restriction_enabled")
-    list_select_related = ("zendesk_account",)
-    search_fields = ("zendesk_account__subdomain",)
-    readonly_fields = ("last_synced_at", "last_sync_error", "updated_at")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: AccessRestriction | None = None) -> Any:
-        if obj is not None:
-            return ("zendesk_account", *self.readonly_fields)
-        return self.readonly_fields
-
-    @admin.display(description="Allowed roles")
-    def roles(self, obj: AccessRestriction) -> str:
-        return ", ".join(str(role.get("name")) for role in obj.allowed_roles) or "—"
-
-    @admin.display(description="Allowed groups")
-    def groups(self, obj: AccessRestriction) -> str:
-        return ", ".join(str(group.get("name")) for group in obj.allowed_groups) or "—"
-
-    @admin.display(description="Last sync error")
-    def sync_error(self, obj: AccessRestriction) -> str:
-        return shorten(obj.last_sync_error, 60)
 
 
 @admin.register(ChannelEvent)
