@@ -26,6 +26,7 @@ run: $(STAMP)
 	    $(BIN)/python manage.py runserver $(HOST):$(PORT)'
 
 test: $(STAMP)
+	.ci/install-browser
 	$(BIN)/pytest
 
 lint: $(STAMP)

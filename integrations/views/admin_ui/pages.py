@@ -74,6 +74,11 @@ def secure(response: R, nonce: str = "") -> R:
     )
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
+    # The Trustpilot sign-in runs in a popup whose opener is this page inside Zendesk's iframe, under a
+    # Zendesk top-level page of another origin. SecurityMiddleware's default "same-origin" would put the
+    # popup in a new browsing context group with no window.opener: the callback page could neither tell
+    # the setup page to go on nor close itself. (Ignored in iframes, so no weaker there.)
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     # Zendesk shows these pages in its iframe: frame-ancestors says who may, instead of X-Frame-Options DENY.
     response.xframe_options_exempt = True
     return response

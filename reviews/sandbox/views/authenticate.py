@@ -6,10 +6,12 @@ Business email and password only: Trustpilot's Zendesk integration refuses Googl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from reviews.sandbox import auth, oauth, seed
@@ -69,6 +71,13 @@ def redirect_host_registered(host: str) -> bool:
 
 
 class AuthenticateView(SandboxView):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(request, *args, **kwargs)
+        # Apps open this sign-in in a popup and hear back through window.opener, as TrustDesk's admin_ui
+        # does; Django's default Cross-Origin-Opener-Policy (same-origin) would cut that link.
+        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        return response
+
     def get(self, request: HttpRequest) -> HttpResponse:
         try:
             link = parse_authorize_request(request.GET)
