@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -45,7 +46,9 @@ class Page:
         self, condition: Callable[[Chrome], T | Literal[False] | None], *, timeout: float = TIMEOUT, message: str = ""
     ) -> T:
         """WebDriverWait until condition returns a true value, and that value."""
-        result = WebDriverWait(self.driver, timeout).until(condition, message)
+        # A page that reloads itself (or is being left) turns found elements stale mid-check: look again.
+        wait = WebDriverWait(self.driver, timeout, ignored_exceptions=[StaleElementReferenceException])
+        result = wait.until(condition, message)
         assert result is not None and result is not False  # until() returns only a true value
         return result
 
