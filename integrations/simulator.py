@@ -126,7 +126,7 @@ class Ticket:
 @dataclass
 class Simulation:
     url: str
-    subdomain: str = "simulated"
+    subdomain: str = "demo"
     email: str = "demo@trustdesk.test"
     password: str = "sandbox"  # noqa: S105 (the sandbox's documented demo login)
     sync_days: int = 365

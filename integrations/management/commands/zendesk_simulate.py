@@ -17,7 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="TrustDesk's base URL")
-        parser.add_argument("--subdomain", default="simulated", help="The Zendesk subdomain to pretend to be")
+        parser.add_argument(
+            "--subdomain",
+            default="demo",
+            help="The Zendesk subdomain to pretend to be (make run seeds the Zendesk sandbox's demo)",
+        )
         parser.add_argument("--email", default="demo@trustdesk.test", help="Trustpilot Business login")
         parser.add_argument("--password", default="sandbox", help="Trustpilot Business password")
         parser.add_argument("--days", type=int, default=365, choices=[7, 30, 90, 365], help="Sync unanswered period")
