@@ -34,6 +34,14 @@ def plain_staff(db):
 
 
 @pytest.fixture
+def revoked(monkeypatch) -> list[str]:
+    """Tokens TrustDesk asked Trustpilot to revoke; no call leaves the test."""
+    tokens: list[str] = []
+    monkeypatch.setattr(TrustpilotClient, "revoke", lambda self, *, token: tokens.append(token))
+    return tokens
+
+
+@pytest.fixture
 def client_for():
     """A test client logged in as the given user, or anonymous for None."""
 

@@ -33,13 +33,6 @@ class World:
 
 
 @pytest.fixture
-def revoked(monkeypatch) -> list[str]:
-    tokens: list[str] = []
-    monkeypatch.setattr(TrustpilotClient, "revoke", lambda self, *, token: tokens.append(token))
-    return tokens
-
-
-@pytest.fixture
 def world(db, revoked) -> World:
     """One connected pair with history: 3 reviews, 1 reply, 2 delivered tickets and a running backfill."""
     account = factories.TrustpilotAccountFactory(name="Acme Business")

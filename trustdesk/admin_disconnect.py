@@ -12,10 +12,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
@@ -27,7 +25,7 @@ from integrations.services.disconnect import (
 )
 from reviews.models import TrustpilotAccount
 from trustdesk import permissions
-from trustdesk.admin_tools import CHANGE_FORM_TEMPLATE, ObjectTool, with_tool
+from trustdesk.admin_tools import CHANGE_FORM_TEMPLATE, ObjectTool, tool_target, with_tool
 from trustdesk.disconnect_plan import DisconnectPlan, disconnect_outcome, disconnect_plan
 
 logger = logging.getLogger(__name__)
@@ -77,11 +75,7 @@ class DisconnectAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
         return self._confirmation(request, objects, from_action=True)
 
     def disconnect_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r}")
-        if not self.has_disconnect_permission(request, obj):
-            raise PermissionDenied
+        obj = tool_target(self, request, object_id, self.has_disconnect_permission)
         if request.method == "POST" and request.POST.get("post") == "yes":
             self._disconnect(request, [obj])
             opts = self.model._meta

@@ -11,10 +11,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -24,7 +22,7 @@ from reviews.models import Domain
 from reviews.services.backfills import BackfillInProgress, backfill_request
 from reviews.services.sync import DomainNotPollable
 from trustdesk import permissions
-from trustdesk.admin_tools import CHANGE_FORM_TEMPLATE, ObjectTool, with_tool
+from trustdesk.admin_tools import CHANGE_FORM_TEMPLATE, ObjectTool, tool_target, with_tool
 from trustdesk.sync_form import SyncPeriodForm
 
 TEMPLATE = "admin/trustdesk/sync_form.html"
@@ -65,11 +63,7 @@ class SyncAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
         return self._form_page(request, objects, form, from_action=True)
 
     def sync_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r}")
-        if not self.has_sync_permission(request, obj):
-            raise PermissionDenied
+        obj = tool_target(self, request, object_id, self.has_sync_permission)
         form = SyncPeriodForm(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             opts = self.model._meta

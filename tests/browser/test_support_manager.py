@@ -29,6 +29,17 @@ def submit(page, css: str) -> None:
     page.wait_until(expected_conditions.staleness_of(old))
 
 
+def zendesk_account_of(live_zendesk, **fields):
+    """TrustDesk's record of the sandbox's Zendesk account, with its API token and installation id."""
+    return factories.ZendeskAccountFactory(
+        subdomain=live_zendesk.subdomain,
+        api_user=live_zendesk.email,
+        api_token=live_zendesk.token,
+        installation_id=INSTALLATION_ID,
+        **fields,
+    )
+
+
 @pytest.fixture
 def manager(page):
     user = factories.UserFactory(username="manager", support_manager=True)
@@ -37,14 +48,7 @@ def manager(page):
 
 
 def test_a_support_manager_chooses_roles_and_groups_and_sees_them_written_to_zendesk(page, live_zendesk, manager):
-    account = factories.ZendeskAccountFactory(
-        subdomain=live_zendesk.subdomain,
-        api_user=live_zendesk.email,
-        api_token=live_zendesk.token,
-        installation_id=INSTALLATION_ID,
-        zendesk_roles=[],
-        zendesk_groups=[],
-    )
+    account = zendesk_account_of(live_zendesk, zendesk_roles=[], zendesk_groups=[])
 
     page.go(reverse("admin:integrations_zendeskaccount_change", args=[account.pk]))
     page.click("#edit-access")
@@ -70,13 +74,7 @@ def test_a_support_manager_chooses_roles_and_groups_and_sees_them_written_to_zen
 
 
 def test_a_refused_write_shows_failed_and_the_retry_button_writes_it_again(page, live_zendesk, manager):
-    account = factories.ZendeskAccountFactory(
-        subdomain=live_zendesk.subdomain,
-        api_user=live_zendesk.email,
-        api_token=live_zendesk.token,
-        installation_id=INSTALLATION_ID,
-        zendesk_roles=[{"id": GROUP_REVIEWS_TEAM, "name": "Gone role"}],
-    )
+    account = zendesk_account_of(live_zendesk, zendesk_roles=[{"id": GROUP_REVIEWS_TEAM, "name": "Gone role"}])
     restriction = AccessRestriction.objects.create(zendesk_account=account)
     page.go(reverse("admin:integrations_accessrestriction_change", args=[restriction.pk]))
     page.check("#id_role_restriction_enabled")

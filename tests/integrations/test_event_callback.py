@@ -15,7 +15,6 @@ from integrations.events import HANDLERS, IGNORED
 from integrations.metadata import SALT, metadata_for
 from integrations.models import AccessRestriction, ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from reviews.models import Reply, Review, TrustpilotAccount
-from reviews.trustpilot.client import TrustpilotClient
 from tests import factories
 from tests.fixtures import FIXTURES_DIR, load_fixture
 from tests.zendesk_schemas import SCHEMA_DIR, validate
@@ -35,14 +34,6 @@ TYPES = [
     "channelback",
     "resources_created_from_external_ids",
 ]
-
-
-@pytest.fixture
-def revoked(monkeypatch) -> list[str]:
-    """Tokens TrustDesk asked Trustpilot to revoke; no call leaves the test."""
-    tokens: list[str] = []
-    monkeypatch.setattr(TrustpilotClient, "revoke", lambda self, *, token: tokens.append(token))
-    return tokens
 
 
 @pytest.fixture
