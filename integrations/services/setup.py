@@ -65,6 +65,12 @@ def session_get(*, key: str) -> SetupSession:
     return session
 
 
+def session_connected(session: SetupSession) -> bool:
+    """The admin signed in to Trustpilot in this setup, and that account still works."""
+    account = session.trustpilot_account
+    return account is not None and account.status == TrustpilotAccount.Status.CONNECTED
+
+
 def session_connect(
     *, session: SetupSession, user: BusinessUser, tokens: TokenSet, units: Iterable[BusinessUnit]
 ) -> TrustpilotAccount:

@@ -134,3 +134,35 @@ def test_a_site_outside_zendesk_return_url_hosts_cannot_frame_admin_ui(page, dem
     with page.frame(ADMIN_UI_FRAME):
         assert page.driver.find_elements(By.CSS_SELECTOR, "main.page") == []
     assert zendesk.returned == []
+
+
+def test_the_setup_page_moves_on_by_itself_when_the_sign_in_window_lost_its_opener(page, demo, zendesk):
+    # A strict Cross-Origin-Opener-Policy on Trustpilot's sign-in page would cut the popup off from the
+    # setup page: the callback then has no window.opener to tell, and the setup page asks TrustDesk instead.
+    driver = page.driver
+
+    page.go(zendesk.url)
+    opener = driver.current_window_handle
+    with page.frame(ADMIN_UI_FRAME):
+        page.wait_for("h1", text=ENGLISH.connect_heading)
+        known = driver.window_handles
+        page.click("#connect", text=ENGLISH.connect_button)
+    popup = page.new_window(known)
+    driver.switch_to.window(popup)
+    page.wait_for("input[name=email]")
+    driver.execute_script("window.opener = null")
+    sign_in_on_the_popup(page, popup)
+    page.wait_for("#connected", text=f"Connected as {seed.DEMO_NAME}")
+    assert driver.execute_script("return window.opener") is None
+    driver.switch_to.window(opener)
+    with page.frame(ADMIN_UI_FRAME):
+        page.wait_for("h1", text=ENGLISH.domains_heading)
+        page.fill("#id_name", ACCOUNT_NAME)
+        page.check(f"input[name=domains][value='{unit_id(demo, 'shop.example')}']")
+        page.click("button[type=submit]", text=ENGLISH.add_button)
+        page.wait_for("#saved", text="Zendesk saved the account.")
+
+    assert popup in driver.window_handles  # the callback page could not close itself: no opener to go back to
+    assert len(zendesk.returned) == 1
+    assert ChannelInstance.objects.get().trustpilot_account.name == seed.DEMO_NAME
+    assert page.console_errors() == []

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from integrations.forms import DomainsForm, cursor_or_empty
 from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance, SetupSession
-from integrations.services.setup import SessionInvalid, instance_save, session_get
+from integrations.services.setup import SessionInvalid, instance_save, session_connected, session_get
 from integrations.views.admin_ui.pages import (
     SESSION_EXPIRED,
     SESSION_MISSING,
@@ -19,7 +19,6 @@ from integrations.views.admin_ui.pages import (
     page,
     problem_page,
 )
-from reviews.models import TrustpilotAccount
 
 
 def connect_page(request: HttpRequest, session: SetupSession, *, state: str, reconnect: bool = False) -> HttpResponse:
@@ -28,6 +27,7 @@ def connect_page(request: HttpRequest, session: SetupSession, *, state: str, rec
         "state": state,
         "reconnect": reconnect,
         "connect_url": flow_url("zendesk:admin_ui_connect", session=session.key, state=state),
+        "status_url": flow_url("zendesk:admin_ui_status", session=session.key),
         "next_url": flow_url("zendesk:admin_ui_domains", session=session.key, state=state),
     }
     return page(request, "admin_ui/connect.html", context, language=language_for(session.locale))
@@ -67,11 +67,6 @@ def _initial(session: SetupSession) -> dict[str, Any]:
     }
 
 
-def _connected(session: SetupSession) -> bool:
-    account = session.trustpilot_account
-    return account is not None and account.status == TrustpilotAccount.Status.CONNECTED
-
-
 class DomainsView(AdminUiView):
     def get(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -79,7 +74,7 @@ class DomainsView(AdminUiView):
         except SessionInvalid:
             return problem_page(request, SESSION_EXPIRED)
         state = cursor_or_empty(request.GET.get("state", ""))
-        if not _connected(session):
+        if not session_connected(session):
             return connect_page(request, session, state=state, reconnect=session.trustpilot_account is not None)
         return domains_page(request, session, state=state)
 
@@ -93,7 +88,7 @@ class DomainsView(AdminUiView):
         except SessionInvalid:
             return problem_page(request, SESSION_EXPIRED)
         state = cursor_or_empty(request.POST.get("state", ""))
-        if not _connected(session):
+        if not session_connected(session):
             return connect_page(request, session, state=state, reconnect=True)
         form = DomainsForm(request.POST, units=session.business_units)
         if not form.is_valid():

@@ -68,8 +68,11 @@ def _csp_host(pattern: str) -> str:
 
 def secure(response: R, nonce: str = "") -> R:
     scripts = f"'nonce-{nonce}'" if nonce else "'none'"
+    # The connect step's script asks TrustDesk's own status endpoint whether the sign-in came back.
+    fetches = "'self'" if nonce else "'none'"
     response["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src {scripts}; style-src {scripts}; img-src 'self' data:; "
+        f"default-src 'none'; script-src {scripts}; style-src {scripts}; connect-src {fetches}; "
+        "img-src 'self' data:; "
         f"base-uri 'none'; frame-ancestors {frame_ancestors()}"
     )
     response["Referrer-Policy"] = "same-origin"
