@@ -7,7 +7,7 @@ and the page shows whether that worked, with a retry.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -54,8 +54,7 @@ class AccessRestrictionForm(forms.ModelForm):  # type: ignore[type-arg]
             names = {int(item["id"]): str(item["name"]) for item in directory}
             gone = {int(item["id"]): str(item["name"]) for item in chosen if int(item["id"]) not in names}
             self.names[field] = {**names, **gone}
-            choice_field = self.fields[field]
-            assert isinstance(choice_field, forms.ChoiceField)
+            choice_field = cast(forms.ChoiceField, self.fields[field])
             choice_field.choices = [
                 *sorted(names.items(), key=lambda choice: choice[1].lower()),
                 *((key, f"{name} ({GONE})") for key, name in gone.items()),

@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.urls import reverse
 
-from integrations.models import AccessRestriction, ZendeskAccount
+from integrations.models import ZendeskAccount
 from tests import factories
 from tests.admin_models import ADMIN_MODELS
 

@@ -116,7 +116,10 @@ def test_support_manager_edits_access_restrictions(client_for, support_manager, 
 
     assert response.status_code == 302
     restriction.refresh_from_db()
-    assert restriction.allowed_roles == [{"id": 360001, "name": "Team lead"}, {"id": 360002, "name": "Review responder"}]
+    assert restriction.allowed_roles == [
+        {"id": 360001, "name": "Team lead"},
+        {"id": 360002, "name": "Review responder"},
+    ]
     assert restriction.allowed_groups == [{"id": 7, "name": "Tier 2"}]
 
 
