@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.urls import reverse
 
 from integrations.models import ChannelInstance, ZendeskAccount
@@ -163,3 +164,14 @@ def test_an_inactive_support_manager_has_no_rights(support_manager):
 
     assert permissions.can_disconnect(support_manager, TrustpilotAccount) is False
     assert permissions.can_edit_restrictions(support_manager) is False
+
+
+def test_every_migrate_gives_the_support_managers_group_what_it_lacks_and_keeps_what_was_granted_by_hand():
+    group = Group.objects.get(name=SUPPORT_MANAGERS)
+    group.permissions.remove(Permission.objects.get(codename="change_accessrestriction"))
+    group.permissions.add(Permission.objects.get(codename="view_ratebudgetwindow"))
+
+    call_command("migrate", verbosity=0)
+
+    held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    assert held == SUPPORT_MANAGER_PERMISSIONS | {"reviews.view_ratebudgetwindow"}
