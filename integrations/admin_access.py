@@ -72,18 +72,18 @@ class AccessRestrictionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def change_description(self) -> str:
         """Before and after, for the admin history."""
-        changes = []
-        for field in self.changed_data:
-            label = self.fields[field].label
-            changes.append(f"{label}: {self._shown(field, self.initial.get(field))} → {self._shown(field, None)}")
-        return "; ".join(changes)
+        return "; ".join(
+            f"{self.fields[field].label}: {self._shown(field, self.initial.get(field))} "
+            f"→ {self._shown(field, self.cleaned_data[field])}"
+            for field in self.changed_data
+        )
 
-    def _shown(self, field: str, before: Any) -> str:
-        value = self.cleaned_data[field] if before is None else before
+    def _shown(self, field: str, value: Any) -> str:
+        """A switch as on/off; roles and groups, as ids (initial) or {"id", "name"} (cleaned), by name."""
         if isinstance(value, bool):
             return "on" if value else "off"
-        names = [self.names[field].get(item if isinstance(item, int) else int(item["id"]), "?") for item in value]
-        return ", ".join(names) if names else "none"
+        ids = [item if isinstance(item, int) else int(item["id"]) for item in value or []]
+        return ", ".join(self.names[field].get(key, "?") for key in ids) or "none"
 
 
 @admin.register(AccessRestriction)

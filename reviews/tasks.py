@@ -7,7 +7,6 @@ authorization, unknown reviews, refused requests: those are recorded where the a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,25 +18,9 @@ from reviews.models import Domain, SyncRun
 from reviews.services import replies, sync
 from reviews.services.accounts import ReauthorizationNeeded
 from reviews.trustpilot.errors import RETRYABLE, TrustpilotError
+from trustdesk.tasks import MAX_RETRIES, retry_later, retry_or_give_up
 
 logger = logging.getLogger(__name__)
-
-MAX_RETRIES = 8
-
-
-def retry_or_give_up(task: Task, exc: Exception, give_up: Callable[[str], None]) -> Exception | None:  # type: ignore[type-arg]
-    """The retry to raise, or None once MAX_RETRIES are spent and `give_up` recorded why."""
-    if task.request.retries >= MAX_RETRIES:
-        give_up(f"Gave up after {MAX_RETRIES} retries: {exc}")
-        return None
-    return retry_later(task, exc)
-
-
-def retry_later(task: Task, exc: Exception) -> Exception:  # type: ignore[type-arg]
-    """Retry after Trustpilot's Retry-After, else with exponential backoff capped at 10 minutes."""
-    retry_after = getattr(exc, "retry_after", None)
-    countdown = retry_after if retry_after is not None else min(600, 15 * 2**task.request.retries)
-    return task.retry(exc=exc, countdown=countdown, max_retries=MAX_RETRIES)
 
 
 @shared_task(name="reviews.poll_due_domains")

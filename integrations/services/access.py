@@ -66,27 +66,31 @@ def restriction_sync_request(*, restriction: AccessRestriction) -> None:
     transaction.on_commit(lambda: tasks.sync_access_restriction.delay(restriction.pk), robust=True)
 
 
-def restriction_push(*, restriction_id: int, client: ZendeskClient | None = None) -> AccessRestriction:
+def restriction_push(*, restriction_id: int, client: ZendeskClient | None = None) -> None:
     """Write the restrictions to TrustDesk's app installation; errors propagate for the task to retry or record."""
     restriction = AccessRestriction.objects.select_related("zendesk_account").get(pk=restriction_id)
     account = restriction.zendesk_account
     if account.installation_id is None:
         raise AccessSyncImpossible(
-            "The id of TrustDesk's app installation is not set on the Zendesk account "
-            "(Admin Center > Apps and integrations > Zendesk Support apps > TrustDesk: the number in the page address)."
+            "The id of TrustDesk's app installation is not set on the Zendesk account: it is the id of TrustDesk's "
+            "entry in https://<subdomain>.zendesk.com/api/v2/apps/installations.json (see the README)."
         )
     client = client or zendesk_client(account)
     installation = client.installation_restrictions_update(
         account.installation_id, role_ids=restriction.role_ids, group_ids=restriction.group_ids
     )
-    if installation.role_ids != restriction.role_ids or installation.group_ids != restriction.group_ids:
+    sent = (_as_set(restriction.role_ids), _as_set(restriction.group_ids))
+    if (_as_set(installation.role_ids), _as_set(installation.group_ids)) != sent:
         raise zendesk.BadRequest(
             f"Zendesk kept other restrictions (roles {installation.role_ids}, groups {installation.group_ids}) "
             f"than the ones sent (roles {restriction.role_ids}, groups {restriction.group_ids})"
         )
     restriction_sync_record(restriction_id=restriction.pk, error="")
-    restriction.refresh_from_db()
-    return restriction
+
+
+def _as_set(ids: list[int] | None) -> frozenset[int] | None:
+    """Zendesk may answer the ids in another order; None (restriction off) stays apart from an empty list."""
+    return None if ids is None else frozenset(ids)
 
 
 def restriction_sync_record(*, restriction_id: int, error: str) -> None:

@@ -36,7 +36,7 @@ UNSUPPORTED_MAGIC = (
 
 
 class ArchiveUnreadable(Exception):
-    pass
+    """The bytes are not a zip Zendesk could open."""
 
 
 @dataclass

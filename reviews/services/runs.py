@@ -40,7 +40,3 @@ def backfills_cancel(*, runs: QuerySet[SyncRun], reason: str) -> int:
     if cancelled:
         logger.info("%d backfill(s) cancelled: %s", cancelled, reason)
     return cancelled
-
-
-def backfill_is_cancelled(*, run_id: int) -> bool:
-    return SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.CANCELLED).exists()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from reviews.models import Domain, SyncRun, TrustpilotAccount
 from reviews.services.accounts import ReauthorizationNeeded, call_as_account
 from reviews.services.ingest import PageResult, reviews_upsert
-from reviews.services.runs import ACTIVE, BackfillCancelled, backfill_is_cancelled
+from reviews.services.runs import ACTIVE, BackfillCancelled
 from reviews.signals import page_stored
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
@@ -274,15 +274,9 @@ def _tickets_queued(responses: Sequence[tuple[object, object]]) -> int:
 
 
 def _succeed(run: SyncRun, domain: Domain) -> None:
-    if run.kind == SyncRun.Kind.BACKFILL and backfill_is_cancelled(run_id=run.pk):
-        run.refresh_from_db()
-        return
     now = timezone.now()
-    run.status = SyncRun.Status.SUCCEEDED
-    run.progress_percent = 100
-    run.finished_at = now
-    run.save(update_fields=["status", "progress_percent", "finished_at", "updated_at"])
-    Domain.objects.filter(pk=domain.pk).update(last_successful_poll_at=now, last_error="", updated_at=now)
+    if _finish(run, status=SyncRun.Status.SUCCEEDED, progress_percent=100, finished_at=now):
+        Domain.objects.filter(pk=domain.pk).update(last_successful_poll_at=now, last_error="", updated_at=now)
 
 
 def _fail(run: SyncRun, domain: Domain, exc: Exception) -> None:
@@ -292,12 +286,25 @@ def _fail(run: SyncRun, domain: Domain, exc: Exception) -> None:
     """
     message = f"{type(exc).__name__}: {exc}"
     logger.warning("%s of %s failed: %s", run.get_kind_display(), domain, message)
-    if run.kind == SyncRun.Kind.BACKFILL and backfill_is_cancelled(run_id=run.pk):
-        return  # cancelled meanwhile: a retry finds it cancelled and stops
-
     waits = run.kind == SyncRun.Kind.BACKFILL and isinstance(exc, RETRYABLE)
-    run.status = SyncRun.Status.QUEUED if waits else SyncRun.Status.FAILED
-    run.error = "\n".join([run.error, message]).strip()
-    run.finished_at = None if waits else timezone.now()
-    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
-    Domain.objects.filter(pk=domain.pk).update(last_error=message, updated_at=timezone.now())
+    failed = _finish(
+        run,
+        status=SyncRun.Status.QUEUED if waits else SyncRun.Status.FAILED,
+        error="\n".join([run.error, message]).strip(),
+        finished_at=None if waits else timezone.now(),
+    )
+    if failed:
+        Domain.objects.filter(pk=domain.pk).update(last_error=message, updated_at=timezone.now())
+
+
+def _finish(run: SyncRun, **outcome: object) -> bool:
+    """Write the run's outcome, unless it was cancelled meanwhile: then it keeps what the cancel wrote
+    (a retry finds it cancelled and stops), and `run` is read back."""
+    outcome["updated_at"] = timezone.now()
+    written = SyncRun.objects.filter(pk=run.pk).exclude(status=SyncRun.Status.CANCELLED).update(**outcome)
+    if not written:
+        run.refresh_from_db()
+        return False
+    for field, value in outcome.items():
+        setattr(run, field, value)
+    return True

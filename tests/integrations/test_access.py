@@ -211,11 +211,11 @@ def test_zendesk_down_is_retried_then_reported(client_for, support_manager, acco
     restriction.refresh_from_db()
     assert restriction.sync_status == AccessRestriction.SyncStatus.PENDING  # a retry is scheduled
 
-    tasks.sync_access_restriction.apply(args=[restriction.pk], retries=tasks.sync_access_restriction.max_retries)
+    tasks.sync_access_restriction.apply(args=[restriction.pk], retries=tasks.RESTRICTION_RETRIES)
 
     restriction.refresh_from_db()
     assert restriction.sync_status == AccessRestriction.SyncStatus.FAILED
-    assert restriction.last_sync_error.startswith("Gave up after retries: HTTP 503 from Zendesk: ServiceUnavailable")
+    assert restriction.last_sync_error.startswith("Gave up after 5 retries: HTTP 503 from Zendesk: ServiceUnavailable")
 
 
 @committing
@@ -276,3 +276,19 @@ def test_the_list_refreshes_itself_only_while_a_write_is_under_way(client_for, s
     assert 'http-equiv="refresh"' not in client_for(support_manager).get(url).content.decode()
     AccessRestriction.objects.filter(pk=restriction.pk).update(sync_status=AccessRestriction.SyncStatus.PENDING)
     assert 'http-equiv="refresh"' in client_for(support_manager).get(url).content.decode()
+
+
+def test_zendesk_answering_the_ids_in_another_order_counts_as_synced(db, account):
+    restriction = AccessRestriction.objects.create(
+        zendesk_account=account,
+        role_restriction_enabled=True,
+        allowed_roles=[{"id": 360001, "name": "Team lead"}, {"id": 360002, "name": "Review responder"}],
+    )
+    with responses.RequestsMock() as zendesk:
+        answer = {**load_fixture("zendesk", "installation_synthetic"), "role_restrictions": [360002, 360001]}
+        zendesk.put(INSTALLATION, json=answer)
+
+        tasks.sync_access_restriction.apply(args=[restriction.pk])
+
+    restriction.refresh_from_db()
+    assert restriction.sync_status == AccessRestriction.SyncStatus.SYNCED
