@@ -83,6 +83,8 @@ class ChannelInstance(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     # The sequence number of the newest resource queued for this instance (see ReviewTicketLink.sequence).
     last_sequence = models.BigIntegerField(default=0, editable=False)
+    # Signed into the metadata Zendesk keeps; a disconnect raises it, so every copy of older metadata is dead.
+    metadata_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
@@ -141,22 +143,30 @@ class SetupSession(models.Model):
     """One run of the admin_ui page in Zendesk: from Zendesk's POST to the return_url, across the Trustpilot sign-in.
 
     Kept server-side because the page lives in a third-party iframe where cookies cannot be relied on,
-    and because the push token Zendesk sends must never travel in a URL.
+    and because the push token Zendesk sends must never travel in a URL. `key` is the setup page's own
+    secret: it travels only in POST bodies and is replaced once a Trustpilot sign-in is claimed.
+    `sign_in_key` can do nothing but open a Trustpilot sign-in for this setup, whose grant only the
+    setup page that opened it can claim (see TrustpilotSignIn).
     """
 
     key = models.CharField(max_length=64, unique=True)
+    sign_in_key = models.CharField(max_length=64, unique=True)
     subdomain = models.CharField(max_length=63)
     return_url = models.URLField(max_length=2000)
     locale = models.CharField(max_length=16, default="en-US")
     name = models.CharField(max_length=255, blank=True)
+    # The pull cursor Zendesk posted (its `state`), handed back to it unchanged on the finish page.
+    cursor = models.CharField(max_length=18, blank=True)
     instance = models.ForeignKey(ChannelInstance, on_delete=models.CASCADE, null=True, blank=True)
     instance_push_id = models.CharField(max_length=255, blank=True)
     push_token = EncryptedTextField()
     trustpilot_account = models.ForeignKey(TrustpilotAccount, on_delete=models.SET_NULL, null=True, blank=True)
     # The business units the signed-in Trustpilot user can access: [{"id", "name", "display_name"}].
     business_units = models.JSONField(default=list, blank=True)
+    # False when Trustpilot listed no business units for the user: the admin types their domains.
+    units_listed = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -164,6 +174,36 @@ class SetupSession(models.Model):
 
     def __str__(self) -> str:
         return f"Setup for {self.subdomain} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class TrustpilotSignIn(models.Model):
+    """One Trustpilot sign-in window opened for a setup, and the grant it brought back until it is claimed.
+
+    The callback keeps the tokens here instead of on the setup: only the setup page that opened the
+    window can claim them, with the code the window hands it (postMessage to its opener) or, when the
+    opener was cut, the short code the window shows for the admin to type.
+    """
+
+    session = models.ForeignKey(SetupSession, on_delete=models.CASCADE, related_name="sign_ins")
+    nonce = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+    # The grant, while unclaimed: tokens (JSON, encrypted), who signed in, and what they may access.
+    tokens = EncryptedTextField()
+    business_user = models.JSONField(default=dict, blank=True)
+    business_units = models.JSONField(default=list, blank=True)
+    units_listed = models.BooleanField(default=True)
+    claim_code_hash = models.CharField(max_length=64, blank=True)
+    short_code_hash = models.CharField(max_length=64, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Trustpilot sign-in"
+
+    def __str__(self) -> str:
+        return f"Trustpilot sign-in for {self.session.subdomain} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class AccessRestriction(models.Model):
