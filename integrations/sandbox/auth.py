@@ -1,4 +1,5 @@
-"""API token authentication: HTTP Basic with "{email}/token" and the token as the password."""
+"""API token authentication (HTTP Basic with "{email}/token" and the token as the password), and the push
+token's Bearer authentication of the Channel Framework's calls."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ def api_user_authenticate(request: HttpRequest, *, zendesk: SandboxZendesk) -> s
     if not (_same(email.lower(), zendesk.api_user.lower()) and _same(password, zendesk.api_token)):
         raise unauthorized()
     return email
+
+
+def push_token_of(request: HttpRequest) -> str:
+    """The Bearer token of the request; 401 when there is none."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    return token.strip()
 
 
 def _same(given: str, expected: str) -> bool:

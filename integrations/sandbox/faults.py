@@ -34,19 +34,29 @@ def faults_slow(zendesk: SandboxZendesk, *, latency_ms: int) -> SandboxZendesk:
     return zendesk
 
 
-def faults_reset(zendesk: SandboxZendesk) -> SandboxZendesk:
-    """Faults and latency off; the account's data stays as it is."""
-    SandboxZendesk.objects.filter(pk=zendesk.pk).update(latency_ms=0, fail_next=0, fail_status=503, retry_after=0)
+def faults_validate_token(zendesk: SandboxZendesk, *, unavailable: bool) -> SandboxZendesk:
+    """While `unavailable`, every validate_token call of this subdomain answers 503; other calls are untouched."""
+    SandboxZendesk.objects.filter(pk=zendesk.pk).update(validate_token_unavailable=unavailable)
     zendesk.refresh_from_db()
     return zendesk
 
 
-def faults_as_dict(zendesk: SandboxZendesk) -> dict[str, int]:
+def faults_reset(zendesk: SandboxZendesk) -> SandboxZendesk:
+    """Faults and latency off; the account's data stays as it is."""
+    SandboxZendesk.objects.filter(pk=zendesk.pk).update(
+        latency_ms=0, fail_next=0, fail_status=503, retry_after=0, validate_token_unavailable=False
+    )
+    zendesk.refresh_from_db()
+    return zendesk
+
+
+def faults_as_dict(zendesk: SandboxZendesk) -> dict[str, int | bool]:
     return {
         "latency_ms": zendesk.latency_ms,
         "fail_next": zendesk.fail_next,
         "status": zendesk.fail_status,
         "retry_after": zendesk.retry_after,
+        "validate_token_unavailable": zendesk.validate_token_unavailable,
     }
 
 
@@ -75,6 +85,20 @@ def parse_latency(data: Mapping[str, Any]) -> int:
     return int(value)
 
 
+def parse_validate_token(data: Mapping[str, Any]) -> bool:
+    """Validate `{"unavailable": true}` (or false, to turn it off)."""
+    if set(data) != {"unavailable"} or not isinstance(data["unavailable"], bool):
+        raise bad_request('Send {"unavailable": true} or {"unavailable": false}')
+    return bool(data["unavailable"])
+
+
+def validate_token_failure(zendesk: SandboxZendesk) -> ApiError | None:
+    """The 503 of validate_token while it is switched off for this subdomain."""
+    if not zendesk.validate_token_unavailable:
+        return None
+    return _injected(503, retry_after=0)
+
+
 def injected_failure(zendesk: SandboxZendesk) -> ApiError | None:
     """Take one of the `fail_next` failures, if any are left."""
     if zendesk.fail_next <= 0:
@@ -82,8 +106,12 @@ def injected_failure(zendesk: SandboxZendesk) -> ApiError | None:
     if not SandboxZendesk.objects.filter(pk=zendesk.pk, fail_next__gt=0).update(fail_next=F("fail_next") - 1):
         return None
     status = zendesk.fail_status if zendesk.fail_status in FAIL_STATUSES else 503
+    return _injected(status, retry_after=zendesk.retry_after)
+
+
+def _injected(status: int, *, retry_after: int) -> ApiError:
     error, description = _ERRORS[status]
-    headers = {"Retry-After": str(zendesk.retry_after)} if zendesk.retry_after else {}
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
     return ApiError(
         status, {"error": error, "description": f"{description} (injected by the sandbox)"}, headers=headers
     )

@@ -25,6 +25,9 @@ class SandboxZendesk(models.Model):
     fail_next = models.PositiveIntegerField(default=0, help_text="How many of the next API calls fail.")
     fail_status = models.PositiveSmallIntegerField(default=503)
     retry_after = models.PositiveIntegerField(default=0, help_text="Seconds; sent with injected failures unless 0.")
+    validate_token_unavailable = models.BooleanField(
+        default=False, help_text="While on, validate_token answers 503 (Zendesk cannot check push tokens)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,6 +131,24 @@ class SandboxInstallationUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"PUT installation {self.installation_id}: {self.status}"
+
+
+class SandboxPushToken(models.Model):
+    """A push token Zendesk gave TrustDesk for one integration instance, in an admin_ui POST (reference §8).
+
+    Only a digest is kept: the token itself is returned once, by push_token_issue.
+    """
+
+    account = models.ForeignKey(SandboxZendesk, on_delete=models.CASCADE, related_name="+")
+    instance_push_id = models.CharField(max_length=255)
+    token_digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, in hex.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"push token for {self.instance_push_id}"
 
 
 class SandboxTicket(Scoped):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 from django.views import View
 
-from integrations.sandbox.views import control, directory, installations, tickets
+from integrations.sandbox.views import any_channel, control, directory, installations, tickets
 
 app_name = "zendesk_sandbox"
 
@@ -25,8 +25,10 @@ urlpatterns: list[URLPattern] = [
     *api("api/v2/apps/installations/<int:installation_id>", installations.InstallationView, "installation"),
     *api("api/v2/tickets/<int:ticket_id>", tickets.TicketView, "ticket"),
     *api("api/v2/tickets/<int:ticket_id>/comments", tickets.TicketCommentsView, "ticket-comments"),
+    *api("api/v2/any_channel/validate_token", any_channel.ValidateTokenView, "validate-token"),
     path("_control/faults", control.FaultsView.as_view(), name="faults"),
     path("_control/fail_next", control.FailNextView.as_view(), name="fail-next"),
     path("_control/latency", control.LatencyView.as_view(), name="latency"),
+    path("_control/validate_token", control.ValidateTokenView.as_view(), name="validate-token-unavailable"),
     path("_control/reset", control.ResetView.as_view(), name="reset"),
 ]

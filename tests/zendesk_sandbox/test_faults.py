@@ -69,7 +69,13 @@ def test_reset_turns_faults_off(live_zendesk):
     reset = control(live_zendesk, "reset")
 
     assert reset.status_code == 200
-    assert reset.json() == {"latency_ms": 0, "fail_next": 0, "status": 503, "retry_after": 0}
+    assert reset.json() == {
+        "latency_ms": 0,
+        "fail_next": 0,
+        "status": 503,
+        "retry_after": 0,
+        "validate_token_unavailable": False,
+    }
     assert get(live_zendesk, ROLES).status_code == 200
 
 

@@ -21,9 +21,12 @@ PATHS = [
     ("delete", f"/api/v2/apps/installations/{ids.INSTALLATION_ID}.json"),
     ("get", "/api/v2/tickets/1/comments.json"),
     ("put", "/api/v2/tickets/1.json"),
+    ("post", "/api/v2/any_channel/validate_token"),
+    ("post", "/api/v2/any_channel/validate_token.json"),
     ("get", "/_control/faults"),
     ("post", "/_control/fail_next"),
     ("post", "/_control/latency"),
+    ("post", "/_control/validate_token"),
     ("post", "/_control/reset"),
 ]
 

@@ -44,10 +44,8 @@ class SandboxView(View):
         """Checks a subclass runs before its handler; raise to refuse the request."""
 
 
-class ApiView(SandboxView):
-    """An /api/v2 call: latency, an injected failure, then the API token, then the view."""
-
-    api_user: str
+class FaultyView(SandboxView):
+    """Any /api/v2 call: latency, then an injected failure, then the view's own checks."""
 
     def admit(self, request: HttpRequest) -> None:
         if self.zendesk.latency_ms:
@@ -55,6 +53,15 @@ class ApiView(SandboxView):
         failure = faults.injected_failure(self.zendesk)
         if failure is not None:
             raise failure
+
+
+class ApiView(FaultyView):
+    """A REST call: the faults, then the API token, then the view."""
+
+    api_user: str
+
+    def admit(self, request: HttpRequest) -> None:
+        super().admit(request)
         self.api_user = auth.api_user_authenticate(request, zendesk=self.zendesk)
 
 

@@ -26,6 +26,13 @@ class LatencyView(SandboxView):
         return render.json_response(faults.faults_as_dict(current))
 
 
+class ValidateTokenView(SandboxView):
+    def post(self, request: HttpRequest) -> JsonResponse:
+        unavailable = faults.parse_validate_token(json_object(request))
+        current = faults.faults_validate_token(self.zendesk, unavailable=unavailable)
+        return render.json_response(faults.faults_as_dict(current))
+
+
 class ResetView(SandboxView):
     def post(self, request: HttpRequest) -> JsonResponse:
         return render.json_response(faults.faults_as_dict(faults.faults_reset(self.zendesk)))
