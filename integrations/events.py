@@ -7,13 +7,14 @@ event is acted on only when its metadata is TrustDesk's own (integrations.metada
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.metadata import InvalidMetadata, instance_from
+from integrations.metadata import InvalidMetadata, StaleMetadata, instance_from
 from integrations.models import ChannelEvent, ChannelInstance, ZendeskAccount
 from integrations.services.access import app_uninstall_doubt
 from integrations.services.disconnect import instance_disconnect, zendesk_account_disconnect
@@ -83,7 +84,7 @@ def destroy_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -
 
 def destroy_user_identity(event: ChannelEvent, data: Mapping[str, Any]) -> str:
     if "metadata" in data:
-        _instance(data)  # optional, but when sent it must be TrustDesk's own
+        _own_metadata(data)
     author = data.get("author")
     external_id = _text(author, "external_id") if isinstance(author, Mapping) else ""
     if not external_id:
@@ -160,6 +161,14 @@ def events_receive(*, payloads: list[Any]) -> Batch:
         event = event_record(payload=payload)
         try:
             note = _dispatch(event, payload)
+        except StaleMetadata as exc:
+            if exc.still_disconnected:
+                # Zendesk's copy from before a disconnect TrustDesk made (or a destroy delivered again):
+                # nothing of a disconnected instance can change, so there is nothing to refuse either.
+                note = f"not acted on: {exc}, and it still is"
+            else:
+                batch.refused[index] = str(exc)
+                note = f"refused, nothing was changed: {exc}"
         except InvalidMetadata as exc:
             batch.refused[index] = str(exc)
             note = f"refused, nothing was changed: {exc}"
@@ -192,6 +201,13 @@ def _dispatch(event: ChannelEvent, payload: Any) -> str:
 
 def _instance(data: Mapping[str, Any]) -> ChannelInstance:
     return instance_from(_text(data, "metadata"))
+
+
+def _own_metadata(data: Mapping[str, Any]) -> None:
+    """Optional, but when sent it must be TrustDesk's own; from before a disconnect will do, since a
+    privacy request is honoured whatever became of the instance (and needs no metadata at all)."""
+    with contextlib.suppress(StaleMetadata):
+        _instance(data)
 
 
 def _subdomain(event: ChannelEvent) -> str:

@@ -22,16 +22,24 @@ IN_USE = [ChannelInstance.Status.ACTIVE, ChannelInstance.Status.DEACTIVATED]
 
 
 def instance_disconnect(*, instance: ChannelInstance, by: str) -> ChannelInstance:
-    """Stop serving the instance and forget its push token; its Trustpilot account goes too when unused."""
+    """Stop serving the instance and forget its push token; its Trustpilot account goes too when unused.
+
+    Every copy of the instance's metadata dies with the disconnect (integrations.metadata): only a
+    reconnect, after a fresh Trustpilot sign-in, hands Zendesk metadata that works.
+    """
     with transaction.atomic():
+        # Locked, and saved field by field: the outbox numbers resources under this row's lock (last_sequence).
         instance = ChannelInstance.objects.select_for_update().get(pk=instance.pk)
         if instance.status != ChannelInstance.Status.DISCONNECTED or instance.push_token or instance.instance_push_id:
+            fields = ["push_token", "instance_push_id", "updated_at"]
             if instance.status != ChannelInstance.Status.DISCONNECTED:
                 instance.status = ChannelInstance.Status.DISCONNECTED
                 instance.disconnected_at = timezone.now()
+                instance.metadata_version += 1
+                fields += ["status", "disconnected_at", "metadata_version"]
             instance.push_token = None
             instance.instance_push_id = ""
-            instance.save(update_fields=["status", "disconnected_at", "push_token", "instance_push_id", "updated_at"])
+            instance.save(update_fields=fields)
             logger.info("Channel instance %s disconnected by %s", instance.pk, by)
     # After the commit: revoking calls Trustpilot, and no transaction may be held across that call.
     account = instance.trustpilot_account

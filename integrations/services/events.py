@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from integrations.metadata import InvalidMetadata, instance_from
+from integrations.metadata import InvalidMetadata, StaleMetadata, instance_from
 from integrations.models import ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from reviews.models import Domain, Review
 from reviews.services.privacy import scrubbed
@@ -146,6 +146,9 @@ def _instance_named_by(account: ZendeskAccount | None, data: Mapping[str, Any]) 
     if isinstance(metadata, str) and metadata:
         try:
             return instance_from(metadata)
+        except StaleMetadata as exc:
+            # Kept in a still-disconnected instance's history; a copy refused for an instance that is back is not.
+            return exc.instance if exc.still_disconnected else None
         except InvalidMetadata:
             return None
     name = data.get("integration_instance_name")

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations import errors
-from integrations.metadata import instance_from
+from integrations.metadata import StaleMetadata, instance_from
 from integrations.models import ChannelInstance
 from integrations.services.pull import cursor_from_state, pull_next
 from integrations.views.base import ChannelView, optional
@@ -15,16 +15,24 @@ from reviews.models import TrustpilotAccount
 
 class PullView(ChannelView):
     def post(self, request: Request) -> Response:
-        instance = instance_from(optional(request.data, "metadata", max_length=5000))
+        try:
+            instance = instance_from(optional(request.data, "metadata", max_length=5000))
+        except StaleMetadata:
+            # From before a disconnect: nothing of the instance, whatever became of it since.
+            return metadata_needs_update()
         try:
             cursor = cursor_from_state(optional(request.data, "state", max_length=5000))
         except ValueError as exc:
             raise errors.BadRequest(str(exc)) from None
         if needs_update(instance):
-            # The admin must open the account in Zendesk and connect Trustpilot again.
-            return Response({"external_resources": [], "metadata_needs_update": True})
+            return metadata_needs_update()
         answer = pull_next(instance=instance, cursor=cursor)
         return Response({"external_resources": answer.resources, "state": str(answer.cursor)})
+
+
+def metadata_needs_update() -> Response:
+    """The documented way to ask the Zendesk admin to open the account again and connect Trustpilot (reference §3)."""
+    return Response({"external_resources": [], "metadata_needs_update": True})
 
 
 def needs_update(instance: ChannelInstance) -> bool:

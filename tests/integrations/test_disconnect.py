@@ -7,8 +7,13 @@ import json
 import pytest
 from django.test import Client
 
+from integrations.metadata import StaleMetadata, instance_from, metadata_for
 from integrations.models import AccessRestriction, ChannelInstance, ReviewTicketLink, ZendeskAccount
-from integrations.services.disconnect import instance_disconnect, zendesk_account_disconnect
+from integrations.services.disconnect import (
+    instance_disconnect,
+    trustpilot_account_disconnect,
+    zendesk_account_disconnect,
+)
 from reviews.models import TrustpilotAccount
 from reviews.sandbox import faults
 from reviews.sandbox.models import Token
@@ -73,6 +78,7 @@ def test_destroying_the_last_instance_revokes_its_trustpilot_grant(channel, conn
     assert not Token.objects.filter(user=connected.sandbox.user, revoked=False).exists()
     channel.instance.refresh_from_db()
     assert (channel.instance.status, channel.instance.push_token) == (ChannelInstance.Status.DISCONNECTED, None)
+    assert channel.instance.metadata_version == 2
     assert channel.instance.trustpilot_account.status == TrustpilotAccount.Status.DISCONNECTED
 
 
@@ -160,3 +166,58 @@ def test_zendesk_account_disconnect_removes_the_api_token_and_restrictions_and_k
     assert not AccessRestriction.objects.exists()
     assert ChannelInstance.objects.get().status == ChannelInstance.Status.DISCONNECTED
     assert len(revoked) == 1
+
+
+# --- Metadata from before a disconnect ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_instance_disconnect_puts_every_copy_of_the_instances_metadata_out_of_date_once(revoked):
+    instance = factories.ChannelInstanceFactory()
+    kept = metadata_for(instance)
+
+    instance_disconnect(instance=instance, by="admin@trustdesk.test")
+    instance_disconnect(instance=instance, by="admin@trustdesk.test")
+
+    assert ChannelInstance.objects.get(pk=instance.pk).metadata_version == 2
+    with pytest.raises(StaleMetadata):
+        instance_from(kept)
+
+
+@pytest.mark.django_db
+def test_instance_disconnect_keeps_the_sequence_numbers_taken_meanwhile(revoked):
+    instance = factories.ChannelInstanceFactory()
+    ChannelInstance.objects.filter(pk=instance.pk).update(last_sequence=41)  # the outbox, after we read the row
+
+    instance_disconnect(instance=instance, by="admin@trustdesk.test")
+
+    after = ChannelInstance.objects.get(pk=instance.pk)
+    assert (after.last_sequence, after.metadata_version) == (41, 2)
+
+
+@pytest.mark.django_db
+def test_every_disconnect_of_a_reconnected_instance_puts_its_metadata_out_of_date_again(revoked):
+    instance = factories.ChannelInstanceFactory()
+    instance_disconnect(instance=instance, by="admin@trustdesk.test")
+    ChannelInstance.objects.filter(pk=instance.pk).update(status=ChannelInstance.Status.ACTIVE, disconnected_at=None)
+    second = metadata_for(ChannelInstance.objects.get(pk=instance.pk))
+
+    instance_disconnect(instance=instance, by="admin@trustdesk.test")
+
+    assert ChannelInstance.objects.get(pk=instance.pk).metadata_version == 3
+    with pytest.raises(StaleMetadata):
+        instance_from(second)
+
+
+@pytest.mark.django_db
+def test_disconnecting_a_zendesk_or_trustpilot_account_puts_its_instances_metadata_out_of_date(revoked):
+    zendesk = factories.ChannelInstanceFactory()
+    trustpilot = factories.ChannelInstanceFactory()
+
+    zendesk_account_disconnect(account=zendesk.zendesk_account, by="admin@trustdesk.test")
+    trustpilot_account_disconnect(account=trustpilot.trustpilot_account, by="admin@trustdesk.test")
+
+    for instance in (zendesk, trustpilot):
+        assert ChannelInstance.objects.get(pk=instance.pk).metadata_version == 2
+        with pytest.raises(StaleMetadata):
+            instance_from(metadata_for(instance))

@@ -14,6 +14,7 @@ from django.test import Client
 from integrations.events import HANDLERS, IGNORED
 from integrations.metadata import SALT, metadata_for
 from integrations.models import AccessRestriction, ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
+from integrations.services.disconnect import instance_disconnect
 from reviews.models import Reply, Review, TrustpilotAccount
 from tests import factories
 from tests.fixtures import FIXTURES_DIR, load_fixture
@@ -388,6 +389,54 @@ def test_an_instance_event_with_bad_metadata_is_refused_with_401_while_the_other
     assert ChannelEvent.objects.get(type_id="channelback").instance == instance
 
 
+def reconnected(instance: ChannelInstance) -> str:
+    """Disconnect the instance for real, then bring it back as a finished setup would; its new metadata."""
+    instance_disconnect(instance=instance, by="admin@trustdesk.test")
+    ChannelInstance.objects.filter(pk=instance.pk).update(status=ChannelInstance.Status.ACTIVE, disconnected_at=None)
+    return metadata_for(refreshed(instance))
+
+
+@pytest.mark.parametrize("type_id", ["deactivate_integration_instance", "destroy_integration_instance"])
+def test_an_instance_event_with_metadata_kept_from_before_a_disconnect_is_refused(instance, revoked, type_id):
+    kept = metadata_for(instance)
+    fresh = reconnected(instance)
+    reason = f"metadata of channel instance {instance.pk} is out of date: the instance was disconnected since"
+
+    response = post(body_of(type_id, metadata=kept))
+
+    assert response.status_code == 401
+    assert response.json() == {"error": "invalid_metadata", "message": f"Event 0 was refused: {reason}."}
+    after = refreshed(instance)
+    assert (after.status, after.metadata_version) == (ChannelInstance.Status.ACTIVE, 2)
+    stored = ChannelEvent.objects.get()
+    assert (stored.type_id, stored.instance) == (type_id, None)
+    assert stored.error.endswith(f"TrustDesk: refused, nothing was changed: {reason}")
+    assert post(body_of(type_id, metadata=fresh)).status_code == 200
+    assert refreshed(instance).status != ChannelInstance.Status.ACTIVE
+
+
+@pytest.mark.parametrize(
+    "type_id", ["activate_integration_instance", "deactivate_integration_instance", "destroy_integration_instance"]
+)
+def test_zendesks_copy_from_before_a_disconnect_changes_nothing_while_the_instance_stays_disconnected(
+    instance, revoked, type_id
+):
+    kept = metadata_for(instance)
+    instance_disconnect(instance=instance, by="admin@trustdesk.test")  # in TrustDesk's admin: Zendesk never knew
+    before = ChannelInstance.objects.filter(pk=instance.pk).values().get()
+
+    response = post(body_of(type_id, metadata=kept))
+
+    assert response.status_code == 200
+    assert ChannelInstance.objects.filter(pk=instance.pk).values().get() == before
+    stored = ChannelEvent.objects.get()
+    assert stored.instance == instance
+    assert stored.error.endswith(
+        f"TrustDesk: not acted on: metadata of channel instance {instance.pk} is out of date: "
+        "the instance was disconnected since, and it still is"
+    )
+
+
 def test_a_batch_is_handled_in_order(instance):
     body = load_fixture("zendesk", "event_callback_batch_synthetic")
     body["events"][1]["data"]["metadata"] = metadata_for(instance)
@@ -410,6 +459,22 @@ def reviewer_raw(review_id: str) -> dict[str, Any]:
     raw = load_fixture("trustpilot", "review_synthetic")
     raw["id"] = review_id
     return raw
+
+
+def test_destroy_user_identity_purges_also_with_metadata_from_before_a_disconnect(instance, revoked):
+    domain = factories.DomainFactory()
+    instance.domains.add(domain)
+    review = factories.ReviewFactory(domain=domain, reviewer_id="5d2f8e1a7b3c4d5e6f7081a3", raw=reviewer_raw("1"))
+    kept = metadata_for(instance)
+    reconnected(instance)
+
+    response = post(body_of("destroy_user_identity", metadata=kept))
+
+    assert response.status_code == 200
+    assert refreshed(review).reviewer_name == ""
+    assert ChannelEvent.objects.get().error == (
+        "TrustDesk: personal data of tp-consumer-5d2f8e1a7b3c4d5e6f7081a3 removed from 1 review(s)"
+    )
 
 
 def test_destroy_user_identity_purges_that_reviewers_personal_data_in_this_zendesk_account(instance):

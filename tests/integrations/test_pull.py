@@ -11,6 +11,7 @@ from django.utils import timezone
 from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services import pull as pull_service
+from integrations.services.disconnect import instance_disconnect
 from reviews.models import Review, SyncRun, TrustpilotAccount
 from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
@@ -195,3 +196,29 @@ def test_reviews_already_delivered_to_a_previous_instance_are_not_sent_again(con
     )
 
     assert pull(metadata_for(again)).json()["external_resources"] == []
+
+
+def test_zendesks_copy_from_before_a_disconnect_asks_zendesk_to_update_metadata(revoked, connected, channel):
+    instance_disconnect(instance=channel.instance, by="admin@trustdesk.test")
+
+    body = pull(channel.metadata).json()
+
+    assert body == {"external_resources": [], "metadata_needs_update": True}
+
+
+def test_metadata_kept_from_before_a_disconnect_gets_no_resources_after_the_reconnect(
+    connected, channel, disconnect_and_reconnect
+):
+    fresh = disconnect_and_reconnect(channel)
+    sync.domain_poll(domain=connected.domain, client=connected.client)
+    waiting = ReviewTicketLink.objects.filter(instance=channel.instance)
+    assert waiting.exists()
+
+    response = pull(channel.metadata)
+
+    assert response.status_code == 200
+    assert response.json() == {"external_resources": [], "metadata_needs_update": True}
+    assert not waiting.filter(first_delivered_at__isnull=False).exists()
+    body = pull(fresh).json()
+    assert len(body["external_resources"]) == waiting.count()
+    assert "metadata_needs_update" not in body
