@@ -8,7 +8,7 @@ from django.utils import timezone
 from integrations import errors, protocol
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services import access
-from reviews.models import Reply, Review
+from reviews.models import Reply, Review, TrustpilotAccount
 from reviews.services import replies
 from reviews.services.accounts import ReauthorizationNeeded
 from reviews.trustpilot import errors as trustpilot
@@ -22,6 +22,7 @@ def channelback_reply(
     *, instance: ChannelInstance, message: str, parent_id: str, thread_id: str, request_id: str
 ) -> str:
     """Store the reply, publish it, and return its external_id (the one a later pull would use)."""
+    instance_check(instance)
     review = _review_of(instance, parent_id, thread_id)
     access.reply_author_check(instance=instance, review=review, message=message)
     try:
@@ -58,6 +59,36 @@ def channelback_reply(
             f"Trustpilot is unavailable ({exc.message}); the reply is saved and will be published when it is back."
         ) from None
     return external_id
+
+
+def instance_check(instance: ChannelInstance) -> None:
+    """Refuse, before anything is stored, a channelback that no retry could publish until an admin acts."""
+    account = instance.trustpilot_account
+    if instance.status == ChannelInstance.Status.DISCONNECTED:
+        problem = "is disconnected from TrustDesk"
+    elif instance.status == ChannelInstance.Status.DEACTIVATED:
+        problem = "is deactivated in Zendesk; activate it again in Zendesk"
+    elif account is None:
+        problem = "has no Trustpilot account connected"
+    elif account.status == TrustpilotAccount.Status.NEEDS_REAUTHORIZATION:
+        problem = "has a Trustpilot account that needs re-authorization; reconnect it in Zendesk"
+    elif account.status != TrustpilotAccount.Status.CONNECTED:
+        problem = "has a Trustpilot account that is disconnected; reconnect it in Zendesk"
+    else:
+        return
+    raise errors.InstanceNotActive(f"{_account(instance)} {problem}. The reply was not published.")
+
+
+def stale_metadata_refusal(instance: ChannelInstance) -> errors.InstanceNotActive:
+    """Metadata from before the instance's last disconnect: it publishes nothing, even once the instance is back."""
+    return errors.InstanceNotActive(
+        f"{_account(instance)} was disconnected since Zendesk got its details; reconnect it in Zendesk. "
+        "The reply was not published."
+    )
+
+
+def _account(instance: ChannelInstance) -> str:
+    return f"The account {instance.name!r} of the Trustpilot channel in Zendesk"
 
 
 def _review_of(instance: ChannelInstance, parent_id: str, thread_id: str) -> Review:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrations.metadata import instance_from
-from integrations.services.channelback import channelback_reply
+from integrations.metadata import StaleMetadata, instance_from
+from integrations.services.channelback import channelback_reply, stale_metadata_refusal
 from integrations.views.base import ChannelView, optional
 
 
 class ChannelbackView(ChannelView):
     def post(self, request: Request) -> Response:
         data = request.data
-        instance = instance_from(optional(data, "metadata", max_length=5000))
+        try:
+            instance = instance_from(optional(data, "metadata", max_length=5000))
+        except StaleMetadata as exc:
+            raise stale_metadata_refusal(exc.instance) from None
         external_id = channelback_reply(
             instance=instance,
             message=optional(data, "message", max_length=65535),

@@ -7,7 +7,8 @@ from django.test import Client
 
 from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance, ReviewTicketLink
-from reviews.models import Reply, Review, SyncRun
+from integrations.services.disconnect import instance_disconnect
+from reviews.models import Reply, Review, SyncRun, TrustpilotAccount
 from reviews.sandbox import faults
 from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
@@ -135,3 +136,74 @@ def test_metadata_of_another_instance_cannot_reply_to_this_ones_reviews(channel,
 
     assert response.status_code == 404
     assert not Reply.objects.filter(origin=Reply.Origin.ZENDESK).exists()
+
+
+# --- An instance that is not active publishes nothing ----------------------------------------
+
+
+def assert_refused_and_nothing_published(response, review, posted_replies, *, reason: str) -> None:
+    assert response.status_code == 403
+    body = response.json()
+    assert body["error"] == "instance_not_active"
+    assert reason in body["message"]
+    assert not Reply.objects.filter(origin=Reply.Origin.ZENDESK).exists()
+    assert not ReviewTicketLink.objects.filter(kind=ReviewTicketLink.Kind.REPLY).exists()
+    assert posted_replies == []
+    assert SandboxReview.objects.get(pk=review.trustpilot_id).reply_text == ""
+
+
+def test_metadata_kept_from_before_a_disconnect_publishes_nothing_after_the_reconnect(
+    channel, review, disconnect_and_reconnect, posted_replies
+):
+    fresh = disconnect_and_reconnect(channel)
+
+    response = channelback(channel, review)
+
+    assert_refused_and_nothing_published(response, review, posted_replies, reason="disconnected since")
+    answered = channelback(channel, review, metadata=fresh)
+    assert answered.status_code == 200
+    validate("channelback_payload_v2.json", answered.json())
+    assert posted_replies == [review.trustpilot_id]
+    assert Reply.objects.get(zendesk_request_id="zd-req-1").status == Reply.Status.SENT
+
+
+def test_a_disconnected_instance_publishes_nothing_even_with_its_current_metadata(channel, review, posted_replies):
+    instance_disconnect(instance=channel.instance, by="admin@trustdesk.test")
+    current = metadata_for(ChannelInstance.objects.get(pk=channel.instance.pk))
+
+    response = channelback(channel, review, metadata=current)
+
+    assert_refused_and_nothing_published(response, review, posted_replies, reason="is disconnected")
+
+
+def test_a_deactivated_instance_publishes_nothing(channel, review, posted_replies):
+    ChannelInstance.objects.filter(pk=channel.instance.pk).update(status=ChannelInstance.Status.DEACTIVATED)
+
+    response = channelback(channel, review)
+
+    assert_refused_and_nothing_published(response, review, posted_replies, reason="deactivated")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"status": TrustpilotAccount.Status.NEEDS_REAUTHORIZATION}, "needs re-authorization"),
+        ({"status": TrustpilotAccount.Status.DISCONNECTED}, "is disconnected"),
+    ],
+)
+def test_an_instance_whose_trustpilot_account_cannot_publish_stores_nothing(
+    connected, channel, review, posted_replies, change, reason
+):
+    TrustpilotAccount.objects.filter(pk=connected.account.pk).update(**change)
+
+    response = channelback(channel, review)
+
+    assert_refused_and_nothing_published(response, review, posted_replies, reason=reason)
+
+
+def test_an_instance_without_a_trustpilot_account_stores_nothing(channel, review, posted_replies):
+    ChannelInstance.objects.filter(pk=channel.instance.pk).update(trustpilot_account=None)
+
+    response = channelback(channel, review)
+
+    assert_refused_and_nothing_published(response, review, posted_replies, reason="no Trustpilot account")
