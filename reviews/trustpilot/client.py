@@ -28,10 +28,14 @@ T = TypeVar("T")
 
 TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"  # noqa: S105 (a path)
 REVOKE_PATH = "/v1/oauth/oauth-business-users-for-applications/revoke"
-# [UNCONFIRMED] (reference §2): seen only against Trustpilot's staging host. Used by business_user_and_units only.
+# [UNCONFIRMED] (reference §2): both seen only in third-party code against Trustpilot's staging host, where the
+# listing carried ids without names. reviews.services.signin copes with either one missing.
 ME_PATH = "/v1/private/me"
 USER_BUSINESS_UNITS_PATH = "/v1/private/business-users/{user_id}/business-units"
 FIND_BUSINESS_UNIT_PATH = "/v1/business-units/find"
+# Public [DOC]; private [TP-CODE]: Trustpilot's Slack app reads displayName from it (reference §2).
+BUSINESS_UNIT_PATH = "/v1/business-units/{business_unit_id}"
+PRIVATE_BUSINESS_UNIT_PATH = "/v1/private/business-units/{business_unit_id}"
 REVIEWS_PATH = "/v1/private/business-units/{business_unit_id}/reviews"
 REVIEW_PATH = "/v1/private/reviews/{review_id}"
 REPLY_PATH = "/v1/private/reviews/{review_id}/reply"
@@ -104,15 +108,42 @@ class TrustpilotClient:
 
     # --- Business users and units (§2) ----------------------------------------------------------
 
-    def business_user_and_units(self, *, access_token: str) -> tuple[BusinessUser, list[BusinessUnit]]:
-        """The signed-in business user and the business units they can access. [UNCONFIRMED] endpoints."""
-        user = self._parse(parsing.parse_business_user, self._request("GET", ME_PATH, token=access_token))
-        path = USER_BUSINESS_UNITS_PATH.format(user_id=user.id)
+    def business_user(self, *, access_token: str) -> BusinessUser:
+        """The signed-in business user: `GET /v1/private/me`, an [UNCONFIRMED] endpoint (§2)."""
+        return self._parse(parsing.parse_business_user, self._request("GET", ME_PATH, token=access_token))
+
+    def user_business_units(self, *, access_token: str, user_id: str) -> list[BusinessUnit]:
+        """The units a business user can access, an [UNCONFIRMED] endpoint (§2): names may be missing ("")."""
+        path = USER_BUSINESS_UNITS_PATH.format(user_id=user_id)
         data = self._json(self._request("GET", path, token=access_token))
         items = data.get("businessUnits") if isinstance(data, Mapping) else None
         if not isinstance(items, list):
             raise errors.Unavailable("Trustpilot's list of business units has an unexpected shape")
-        return user, [_parse_value(parsing.parse_business_unit, item) for item in items]
+        return [_parse_value(parsing.parse_business_unit, item) for item in items]
+
+    def business_user_and_units(self, *, access_token: str) -> tuple[BusinessUser, list[BusinessUnit]]:
+        """business_user, then user_business_units: kept for callers not yet on reviews.services.signin."""
+        user = self.business_user(access_token=access_token)
+        return user, self.user_business_units(access_token=access_token, user_id=user.id)
+
+    def get_business_unit(self, *, business_unit_id: str, access_token: str | None = None) -> BusinessUnit:
+        """One business unit (§2): the private endpoint with a token, the public one (API key only) without."""
+        path = PRIVATE_BUSINESS_UNIT_PATH if access_token else BUSINESS_UNIT_PATH
+        response = self._request("GET", path.format(business_unit_id=business_unit_id), token=access_token)
+        return self._parse(parsing.parse_business_unit, response)
+
+    def has_access(self, *, access_token: str, business_unit_id: str) -> bool:
+        """Whether the token may read the unit's private reviews: a one-review list call.
+
+        No endpoint says so directly; reference §2 recommends this call and reads 401, 403 or 404 as no
+        access [UNCONFIRMED]. Outages and rate limits raise as usual.
+        """
+        path = REVIEWS_PATH.format(business_unit_id=business_unit_id)
+        try:
+            self._request("GET", path, token=access_token, params={"page": 1, "perPage": 1})
+        except (errors.AuthError, errors.NotFound):
+            return False
+        return True
 
     def find_business_unit(self, *, domain: str) -> BusinessUnit:
         """Trustpilot matches the identifying name exactly, so scheme and path are dropped (§2)."""
@@ -162,9 +193,17 @@ class TrustpilotClient:
         response = self._request("GET", REVIEW_PATH.format(review_id=review_id), token=access_token)
         return self._parse(parsing.parse_review, response)
 
-    def post_reply(self, *, access_token: str, review_id: str, message: str, author_business_user_id: str) -> None:
-        """Publish the company reply; a later one replaces it (§4.2). Success status is [UNCONFIRMED]: any 2xx."""
-        body = {"message": message, "authorBusinessUserId": author_business_user_id}
+    def post_reply(
+        self, *, access_token: str, review_id: str, message: str, author_business_user_id: str | None
+    ) -> None:
+        """Publish the company reply; a later one replaces it (§4.2). Success status is [UNCONFIRMED]: any 2xx.
+
+        Without an author id the body is `{message}` alone: whether Trustpilot then takes the token's user
+        is [UNCONFIRMED] (§4.2), though its own Slack app sent only the message with a user token.
+        """
+        body = {"message": message}
+        if author_business_user_id:
+            body["authorBusinessUserId"] = author_business_user_id
         path = REPLY_PATH.format(review_id=review_id)
         self._request("POST", path, token=access_token, json=body, repeatable=False)
 

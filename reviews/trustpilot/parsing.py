@@ -127,7 +127,13 @@ def parse_token_set(data: object, *, now: datetime) -> TokenSet:
             if refresh_expires_in not in (None, "")
             else None
         ),
+        app_enduser=_optional_text(data.get("app_enduser")),
     )
+
+
+def _optional_text(value: object) -> str:
+    """A field whose meaning is unconfirmed: read when it is text, and never a reason to refuse the answer."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _seconds(value: object, key: str) -> int | None:

@@ -14,6 +14,9 @@ class TokenSet:
     refresh_token: str
     access_expires_at: datetime
     refresh_expires_at: datetime | None
+    # Apigee's end-user id; one provider reads it as the business user's id. Its meaning is [UNCONFIRMED]
+    # (reference §1.8), so it only names the user when /v1/private/me cannot.
+    app_enduser: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class BusinessUser:
 @dataclass(frozen=True)
 class BusinessUnit:
     id: str
-    name: str  # the identifying name, e.g. example.com
+    name: str  # the identifying name, e.g. example.com; "" when a listing left it out
     display_name: str
 
 

@@ -119,6 +119,39 @@ def test_a_token_answer_with_numbers_as_numbers_is_read_too():
 
 
 @responses.activate
+def test_a_token_answer_keeps_app_enduser_but_never_shows_it_in_repr():
+    add_fixture("POST", TOKEN_URL, "token_response_synthetic.json")
+
+    tokens = make_client().exchange_code(code="c0de", redirect_uri=REDIRECT_URI)
+
+    assert tokens.app_enduser == "5f3c2a1b9d8e7f6a5b4c3d2e"
+    assert "5f3c2a1b9d8e7f6a5b4c3d2e" not in repr(tokens)
+    assert "app_enduser" not in repr(tokens)
+
+
+@responses.activate
+def test_a_token_answer_without_app_enduser_has_it_empty():
+    add_fixture("POST", TOKEN_URL, "token_response_documented_synthetic.json")
+
+    tokens = make_client().refresh_tokens(refresh_token="tpr-Old")
+
+    assert tokens.app_enduser == ""
+
+
+@pytest.mark.parametrize("value", [{"id": "x"}, 12345, None, "   "])
+@responses.activate
+def test_an_app_enduser_that_is_not_text_is_ignored_rather_than_refused(value):
+    body = load_fixture("trustpilot", "token_response_synthetic.json")
+    body["app_enduser"] = value
+    responses.post(TOKEN_URL, json=body)
+
+    tokens = make_client().refresh_tokens(refresh_token="tpr-Old")
+
+    assert tokens.app_enduser == ""
+    assert tokens.access_token == "tpa-Fq3ZkX9wLm2Rt8YvNc4Hd7Jp"
+
+
+@responses.activate
 def test_a_token_answer_without_access_token_raises_unavailable():
     add_fixture("POST", TOKEN_URL, "token_response_without_access_token_synthetic.json")
 

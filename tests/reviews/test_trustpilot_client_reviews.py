@@ -268,6 +268,16 @@ def test_post_reply_accepts_any_2xx(status):
     assert len(responses.calls) == 1
 
 
+@pytest.mark.parametrize("author", [None, ""])
+@responses.activate
+def test_post_reply_without_an_author_sends_the_message_alone(author):
+    responses.post(REPLY_URL, status=201, body="")
+
+    make_client().post_reply(access_token=TOKEN, review_id=REVIEW_ID, message="Thanks!", author_business_user_id=author)
+
+    assert json_of(sent()) == {"message": "Thanks!"}
+
+
 @responses.activate
 def test_post_reply_refused_as_malformed_raises_bad_request_with_trustpilots_message():
     add_fixture("POST", REPLY_URL, "error_malformed_with_details_synthetic.json", status=400)
