@@ -57,3 +57,8 @@ def forbidden() -> ApiError:
 
 def not_found(what: str) -> ApiError:
     return ApiError(404, f"{what} not found", code=ErrorCode.NOT_FOUND)
+
+
+def endpoint_missing() -> ApiError:
+    """What a path Trustpilot does not serve gets, for the sandbox's switches that take an endpoint away."""
+    return ApiError(404, "Resource not found", code=ErrorCode.NOT_FOUND)

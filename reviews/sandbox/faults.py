@@ -11,10 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from reviews.sandbox.errors import ApiError, ErrorCode, bad_request
-from reviews.sandbox.models import Faults, RateCounter, Token
+from reviews.sandbox.models import Faults, RateCounter, Token, UnitListing
 
 FAIL_STATUSES = (429, 500, 502, 503)
-SETTINGS = (
+NUMBER_SETTINGS = (
     "latency_ms",
     "fail_next",
     "fail_status",
@@ -24,8 +24,14 @@ SETTINGS = (
     "refresh_token_lifetime",
     "new_review_every_seconds",
 )
+# How Trustpilot's sign-in may turn out to behave (reference §1.3, §1.8, §2): see models.Faults.
+SWITCH_SETTINGS = ("echo_state", "strict_opener_policy", "send_app_enduser")
+CHOICE_SETTINGS = {"unit_listing": tuple(UnitListing.values)}
+SETTINGS = (*NUMBER_SETTINGS, *SWITCH_SETTINGS, *CHOICE_SETTINGS)
 MAX_VALUE = 2_147_483_647
 _REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+
+Setting = int | bool | str
 
 
 def faults_get() -> Faults:
@@ -43,9 +49,13 @@ def faults_set(
     access_token_lifetime: int | None = None,
     refresh_token_lifetime: int | None = None,
     new_review_every_seconds: int | None = None,
+    echo_state: bool | None = None,
+    unit_listing: str | None = None,
+    strict_opener_policy: bool | None = None,
+    send_app_enduser: bool | None = None,
 ) -> Faults:
     """Change the given settings and keep the rest, e.g. `faults_set(fail_next=2, fail_status=503)`."""
-    given = {
+    given: dict[str, Setting | None] = {
         "latency_ms": latency_ms,
         "fail_next": fail_next,
         "fail_status": fail_status,
@@ -54,8 +64,16 @@ def faults_set(
         "access_token_lifetime": access_token_lifetime,
         "refresh_token_lifetime": refresh_token_lifetime,
         "new_review_every_seconds": new_review_every_seconds,
+        "echo_state": echo_state,
+        "unit_listing": unit_listing,
+        "strict_opener_policy": strict_opener_policy,
+        "send_app_enduser": send_app_enduser,
     }
-    changes = parse_changes({name: value for name, value in given.items() if value is not None})
+    return faults_apply(parse_changes({name: value for name, value in given.items() if value is not None}))
+
+
+def faults_apply(changes: Mapping[str, Setting]) -> Faults:
+    """Store settings parse_changes accepted."""
     faults_get()
     Faults.objects.filter(pk=1).update(**changes)
     return faults_get()
@@ -69,8 +87,10 @@ def faults_reset() -> Faults:
     return faults
 
 
-def faults_as_dict(faults: Faults) -> dict[str, int]:
-    return {name: int(getattr(faults, name)) for name in SETTINGS}
+def faults_as_dict(faults: Faults) -> dict[str, Setting]:
+    numbers: dict[str, Setting] = {name: int(getattr(faults, name)) for name in NUMBER_SETTINGS}
+    switches = {name: bool(getattr(faults, name)) for name in SWITCH_SETTINGS}
+    return {**numbers, **switches, **{name: str(getattr(faults, name)) for name in CHOICE_SETTINGS}}
 
 
 def access_tokens_expire() -> int:
@@ -80,20 +100,32 @@ def access_tokens_expire() -> int:
     return Token.objects.filter(kind=Token.Kind.ACCESS, expires_at__gt=now).update(expires_at=expired_at)
 
 
-def parse_changes(data: Mapping[str, Any]) -> dict[str, int]:
+def parse_changes(data: Mapping[str, Any]) -> dict[str, Setting]:
     """Validate what /_control/faults was sent; the expire_tokens action is handled by the view."""
-    changes: dict[str, int] = {}
+    changes: dict[str, Setting] = {}
     for name, value in data.items():
         if name == "expire_tokens":
             continue
         if name not in SETTINGS:
             raise bad_request(f"Unknown fault setting {name!r}; known: {', '.join(SETTINGS)}, expire_tokens")
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VALUE:
-            raise bad_request(f"{name} must be a whole number from 0 to {MAX_VALUE}")
-        changes[name] = value
+        changes[name] = _valid(name, value)
     if "fail_status" in changes and changes["fail_status"] not in FAIL_STATUSES:
         raise bad_request(f"fail_status must be one of {', '.join(map(str, FAIL_STATUSES))}")
     return changes
+
+
+def _valid(name: str, value: object) -> Setting:
+    if name in SWITCH_SETTINGS:
+        if not isinstance(value, bool):
+            raise bad_request(f"{name} must be true or false")
+        return value
+    if name in CHOICE_SETTINGS:
+        if value not in CHOICE_SETTINGS[name]:
+            raise bad_request(f"{name} must be one of {', '.join(CHOICE_SETTINGS[name])}")
+        return str(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VALUE:
+        raise bad_request(f"{name} must be a whole number from 0 to {MAX_VALUE}")
+    return value
 
 
 def injected_failure(faults: Faults) -> ApiError | None:

@@ -145,8 +145,17 @@ class Token(models.Model):
         return f"{self.kind} token for {self.user_id}"
 
 
+class UnitListing(models.TextChoices):
+    """How the sandbox answers the [UNCONFIRMED] user and listing endpoints (reference §2)."""
+
+    NAMED = "named", "Units listed with their names"
+    UNNAMED = "unnamed", "Units listed by id only, as seen against staging"
+    NO_ME = "no_me", "No /v1/private/me endpoint"
+    NO_LISTING = "no_listing", "The user's units are not listed"
+
+
 class Faults(models.Model):
-    """The one configuration row (pk 1) for injected faults and limits; all off by default."""
+    """The one configuration row (pk 1) for injected faults, limits and sign-in variants; all off by default."""
 
     latency_ms = models.PositiveIntegerField(default=0)
     fail_next = models.PositiveIntegerField(default=0, help_text="How many of the next /v1 calls fail.")
@@ -156,6 +165,13 @@ class Faults(models.Model):
     access_token_lifetime = models.PositiveIntegerField(default=ACCESS_TOKEN_LIFETIME)
     refresh_token_lifetime = models.PositiveIntegerField(default=REFRESH_TOKEN_LIFETIME)
     new_review_every_seconds = models.PositiveIntegerField(default=0, help_text="0 is off.")
+    # Trustpilot's sign-in as it may turn out to be (reference §1.3, §1.8, §2).
+    echo_state = models.BooleanField(default=True, help_text="The sign-in redirect carries state back.")
+    unit_listing = models.CharField(max_length=16, choices=UnitListing.choices, default=UnitListing.NAMED)
+    strict_opener_policy = models.BooleanField(
+        default=False, help_text="The sign-in page sends Cross-Origin-Opener-Policy: same-origin."
+    )
+    send_app_enduser = models.BooleanField(default=True, help_text="Token answers carry app_enduser.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

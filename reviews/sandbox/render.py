@@ -97,9 +97,14 @@ def company_reply(item: Review) -> JsonObject | None:
     }
 
 
-def tokens(issued: IssuedTokens) -> dict[str, str]:
-    """Every value is a string, as Trustpilot sends them (reference §1.8)."""
+def tokens(issued: IssuedTokens, *, app_enduser: bool = True) -> dict[str, str]:
+    """Every value is a string, as Trustpilot sends them (reference §1.8).
+
+    app_enduser carries the business user's id, as one provider reads it; its meaning is unconfirmed,
+    so Faults.send_app_enduser can leave it out.
+    """
     access, refresh = issued.access, issued.refresh
+    extra = {"app_enduser": access.user_id} if app_enduser else {}
     return {
         "access_token": access.value,
         "refresh_token": refresh.value,
@@ -109,6 +114,7 @@ def tokens(issued: IssuedTokens) -> dict[str, str]:
         "refresh_token_issued_at": str(int(refresh.issued_at.timestamp())),
         "refresh_token_expires_in": str(_seconds_between(refresh.issued_at, refresh.expires_at)),
         "refresh_token_status": "approved",
+        **extra,
     }
 
 

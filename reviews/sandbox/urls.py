@@ -21,7 +21,14 @@ urlpatterns: list[URLPattern] = [
         api.UserBusinessUnitsView.as_view(),
         name="user-business-units",
     ),
+    # find before <business_unit_id>, which would otherwise take "find" for an id.
     path("v1/business-units/find", api.FindBusinessUnitView.as_view(), name="find-business-unit"),
+    path("v1/business-units/<str:business_unit_id>", api.BusinessUnitView.as_view(), name="business-unit"),
+    path(
+        "v1/private/business-units/<str:business_unit_id>",
+        api.PrivateBusinessUnitView.as_view(),
+        name="private-business-unit",
+    ),
     path(
         "v1/private/business-units/<str:business_unit_id>/reviews",
         reviews.ReviewListView.as_view(),

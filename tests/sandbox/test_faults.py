@@ -28,6 +28,10 @@ DEFAULTS = {
     "access_token_lifetime": 360_000,
     "refresh_token_lifetime": 2_592_000,
     "new_review_every_seconds": 0,
+    "echo_state": True,
+    "strict_opener_policy": False,
+    "send_app_enduser": True,
+    "unit_listing": "named",
 }
 
 
@@ -178,7 +182,18 @@ def test_at_most_50_reviews_arrive_at_once(api, unit):
 
 @pytest.mark.parametrize(
     "body",
-    [{"fail_status": 404}, {"latency_ms": -1}, {"latency_ms": "10"}, {"fail_next": True}, {"surprise": 1}],
+    [
+        {"fail_status": 404},
+        {"latency_ms": -1},
+        {"latency_ms": "10"},
+        {"fail_next": True},
+        {"surprise": 1},
+        {"echo_state": 0},
+        {"strict_opener_policy": "true"},
+        {"send_app_enduser": None},
+        {"unit_listing": "nameless"},
+        {"unit_listing": True},
+    ],
 )
 def test_the_control_refuses_bad_settings(sandbox_on, body):
     response = control(body)
@@ -195,6 +210,7 @@ def test_the_control_refuses_a_body_that_is_not_json(sandbox_on):
 
 def test_reset_turns_every_fault_off(sandbox_on):
     faults.faults_set(latency_ms=10, fail_next=3, rate_limit_per_minute=5, new_review_every_seconds=2)
+    faults.faults_set(echo_state=False, strict_opener_policy=True, send_app_enduser=False, unit_listing="no_me")
 
     response = Client().post(RESET_URL)
 

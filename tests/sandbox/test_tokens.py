@@ -46,6 +46,7 @@ def test_a_code_exchange_answers_like_trustpilot_with_strings_only(code):
         "refresh_token_issued_at",
         "refresh_token_expires_in",
         "refresh_token_status",
+        "app_enduser",
     }
     assert all(isinstance(value, str) for value in body.values())
     assert body["access_token"].startswith("tpa-") and body["refresh_token"].startswith("tpr-")

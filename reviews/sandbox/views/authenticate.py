@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from reviews.sandbox import auth, oauth, seed
+from reviews.sandbox import auth, faults, oauth, seed
 from reviews.sandbox.forms import SignInForm
-from reviews.sandbox.models import BusinessUser
+from reviews.sandbox.models import BusinessUser, Faults
 from reviews.sandbox.views.base import SandboxView
 
 TEMPLATE = "trustpilot_sandbox/authenticate.html"
@@ -32,21 +32,24 @@ class AuthorizeRequest:
     client_id: str
     redirect_uri: str
     state: str | None
+    # Trustpilot's docs do not promise that state comes back (reference §1.3): Faults.echo_state decides.
+    echo_state: bool = True
 
     @property
     def redirect_host(self) -> str:
         return urlsplit(self.redirect_uri).netloc
 
     def redirect(self, **params: str) -> HttpResponseRedirect:
-        """Back to the app, keeping redirect_uri's own query and echoing `state` untouched when one was sent."""
+        """Back to the app, keeping redirect_uri's own query and echoing `state` untouched when one was sent
+        (and echo_state is on)."""
         parts = urlsplit(self.redirect_uri)
         query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-        if self.state is not None:
+        if self.state is not None and self.echo_state:
             query.append(("state", self.state))
         return HttpResponseRedirect(urlunsplit(parts._replace(query=urlencode(query))))
 
 
-def parse_authorize_request(params: QueryDict) -> AuthorizeRequest:
+def parse_authorize_request(params: QueryDict, *, echo_state: bool = True) -> AuthorizeRequest:
     if params.get("client_id") != auth.API_KEY:
         raise InvalidSignInLink("Unknown client_id: no API application has this key.")
     redirect_uri = params.get("redirect_uri", "").strip()
@@ -62,7 +65,9 @@ def parse_authorize_request(params: QueryDict) -> AuthorizeRequest:
         )
     if params.get("response_type", "code") != "code":
         raise InvalidSignInLink("Only response_type=code is supported.")
-    return AuthorizeRequest(client_id=auth.API_KEY, redirect_uri=redirect_uri, state=params.get("state"))
+    return AuthorizeRequest(
+        client_id=auth.API_KEY, redirect_uri=redirect_uri, state=params.get("state"), echo_state=echo_state
+    )
 
 
 def redirect_host_registered(host: str) -> bool:
@@ -71,23 +76,30 @@ def redirect_host_registered(host: str) -> bool:
 
 
 class AuthenticateView(SandboxView):
+    config: Faults
+
+    def admit(self, request: HttpRequest) -> None:
+        self.config = faults.faults_get()
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().dispatch(request, *args, **kwargs)
         # Apps open this sign-in in a popup and hear back through window.opener, as TrustDesk's admin_ui
-        # does; Django's default Cross-Origin-Opener-Policy (same-origin) would cut that link.
-        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        # does; Django's default Cross-Origin-Opener-Policy (same-origin) would cut that link. Whether
+        # Trustpilot's real page cuts it is unknown, so Faults.strict_opener_policy can.
+        strict = self.config.strict_opener_policy
+        response["Cross-Origin-Opener-Policy"] = "same-origin" if strict else "unsafe-none"
         return response
 
     def get(self, request: HttpRequest) -> HttpResponse:
         try:
-            link = parse_authorize_request(request.GET)
+            link = parse_authorize_request(request.GET, echo_state=self.config.echo_state)
         except InvalidSignInLink as problem:
             return render(request, ERROR_TEMPLATE, {"problem": str(problem)}, status=400)
         return self.page(request, link, SignInForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
-            link = parse_authorize_request(request.GET)
+            link = parse_authorize_request(request.GET, echo_state=self.config.echo_state)
         except InvalidSignInLink as problem:
             return render(request, ERROR_TEMPLATE, {"problem": str(problem)}, status=400)
         if request.POST.get("action") == "deny":

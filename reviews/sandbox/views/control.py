@@ -28,7 +28,7 @@ class FaultsView(JsonView):
             raise bad_request("expire_tokens must be true or false")
         changes = faults.parse_changes(data)
         with transaction.atomic():
-            current = faults.faults_set(**changes) if changes else faults.faults_get()
+            current = faults.faults_apply(changes) if changes else faults.faults_get()
             expired = faults.access_tokens_expire() if expire else 0
         return render.json_response({**faults.faults_as_dict(current), "expired_tokens": expired})
 

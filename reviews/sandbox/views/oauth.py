@@ -20,19 +20,23 @@ def _invalid_grant(problem: oauth.InvalidGrant) -> ApiError:
     return ApiError(400, str(problem), code=ErrorCode.INVALID_GRANT)
 
 
-def _refresh(request: HttpRequest, api_key: str) -> JsonResponse:
+def _refresh(request: HttpRequest, view: ApplicationApiView) -> JsonResponse:
     try:
-        issued = oauth.tokens_refresh(refresh_token=_required(request, "refresh_token"), api_key=api_key)
+        issued = oauth.tokens_refresh(refresh_token=_required(request, "refresh_token"), api_key=view.api_key)
     except oauth.InvalidGrant as problem:
         raise _invalid_grant(problem) from None
-    return render.json_response(render.tokens(issued))
+    return _tokens_response(issued, view)
+
+
+def _tokens_response(issued: oauth.IssuedTokens, view: ApplicationApiView) -> JsonResponse:
+    return render.json_response(render.tokens(issued, app_enduser=view.config.send_app_enduser))
 
 
 class AccessTokenView(ApplicationApiView):
     def post(self, request: HttpRequest) -> JsonResponse:
         grant_type = _required(request, "grant_type")
         if grant_type == "refresh_token":
-            return _refresh(request, self.api_key)
+            return _refresh(request, self)
         if grant_type != "authorization_code":
             raise bad_request("grant_type must be authorization_code or refresh_token")
         try:
@@ -43,14 +47,14 @@ class AccessTokenView(ApplicationApiView):
             )
         except oauth.InvalidGrant as problem:
             raise _invalid_grant(problem) from None
-        return render.json_response(render.tokens(issued))
+        return _tokens_response(issued, self)
 
 
 class RefreshView(ApplicationApiView):
     def post(self, request: HttpRequest) -> JsonResponse:
         if request.POST.get("grant_type", "refresh_token") != "refresh_token":
             raise bad_request("grant_type must be refresh_token")
-        return _refresh(request, self.api_key)
+        return _refresh(request, self)
 
 
 class RevokeView(ApplicationApiView):
