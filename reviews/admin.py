@@ -29,6 +29,7 @@ class TrustpilotAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: i
         "name",
         "email",
         "business_user_id",
+        "business_user_known",
         "status",
         "status_reason",
         "tokens_stored",

@@ -17,8 +17,13 @@ class TrustpilotAccount(models.Model):
         NEEDS_REAUTHORIZATION = "needs_reauthorization", "Needs re-authorization"
         DISCONNECTED = "disconnected", "Disconnected"
 
+    # Trustpilot's id for the business user; when Trustpilot did not say who signed in, a placeholder
+    # ("unknown-…") that identifies nothing there, with business_user_known off.
     business_user_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=255, blank=True)
+    business_user_known = models.BooleanField(
+        default=True, help_text="Off when Trustpilot did not say which business user signed in."
+    )
+    name = models.CharField(max_length=255, blank=True, help_text="The user's name, else their email.")
     email = models.EmailField(blank=True)
     access_token = EncryptedTextField()
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
@@ -42,7 +47,14 @@ class TrustpilotAccount(models.Model):
         permissions = [("disconnect_trustpilotaccount", "Can disconnect a Trustpilot account")]
 
     def __str__(self) -> str:
-        return self.name or self.business_user_id
+        if self.name or self.email:
+            return self.name or self.email
+        return self.business_user_id if self.business_user_known else f"Unknown Trustpilot user #{self.pk}"
+
+    @property
+    def author_id(self) -> str | None:
+        """The id a reply is attributed to (authorBusinessUserId), or None when the user is unknown."""
+        return self.business_user_id if self.business_user_known else None
 
     @property
     def has_tokens(self) -> bool:

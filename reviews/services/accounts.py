@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -25,6 +26,7 @@ REFRESH_MARGIN = timedelta(minutes=5)
 # Longer than a token call can take (TRUSTPILOT_TIMEOUT, no retries); a crashed holder's lease expires.
 REFRESH_LEASE = timedelta(seconds=60)
 LEASE_POLL = 0.5
+UNKNOWN_USER_PREFIX = "unknown-"
 
 
 class ReauthorizationNeeded(Exception):
@@ -37,23 +39,37 @@ class ReauthorizationNeeded(Exception):
 
 
 def account_connect(*, user: BusinessUser, tokens: TokenSet, connected_by: str) -> TrustpilotAccount:
-    """Store a business user's tokens after they clicked "Allow": a reconnection reuses the same account."""
+    """Store a business user's tokens after they clicked "Allow": a reconnection reuses the same account.
+
+    The user is identified by Trustpilot's id, else by the token answer's app_enduser (reference §1.8).
+    When Trustpilot said neither, the account gets a placeholder id ("unknown-…") with
+    business_user_known off, and replies then name no author; such a user cannot be recognised on a
+    later sign-in, so each of their sign-ins adds an account. A name or email Trustpilot left out this
+    time keeps the one stored.
+    """
+    values: dict[str, object] = {
+        "access_token": tokens.access_token,
+        "access_token_expires_at": tokens.access_expires_at,
+        "refresh_token": tokens.refresh_token or None,
+        "refresh_token_expires_at": tokens.refresh_expires_at,
+        "status": TrustpilotAccount.Status.CONNECTED,
+        "status_reason": "",
+        "connected_by": connected_by,
+        "connected_at": timezone.now(),
+        "disconnected_by": "",
+        "disconnected_at": None,
+    }
+    if user.name or user.email:
+        values["name"] = (user.name or user.email)[:255]
+    if user.email:
+        values["email"] = user.email
+    business_user_id = user.id or tokens.app_enduser
+    if not business_user_id:
+        return TrustpilotAccount.objects.create(
+            business_user_id=f"{UNKNOWN_USER_PREFIX}{secrets.token_hex(12)}", business_user_known=False, **values
+        )
     account, _ = TrustpilotAccount.objects.update_or_create(
-        business_user_id=user.id,
-        defaults={
-            "name": user.name,
-            "email": user.email,
-            "access_token": tokens.access_token,
-            "access_token_expires_at": tokens.access_expires_at,
-            "refresh_token": tokens.refresh_token or None,
-            "refresh_token_expires_at": tokens.refresh_expires_at,
-            "status": TrustpilotAccount.Status.CONNECTED,
-            "status_reason": "",
-            "connected_by": connected_by,
-            "connected_at": timezone.now(),
-            "disconnected_by": "",
-            "disconnected_at": None,
-        },
+        business_user_id=business_user_id, defaults={**values, "business_user_known": True}
     )
     return account
 

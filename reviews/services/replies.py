@@ -104,7 +104,8 @@ def _publish(reply: Reply, account: TrustpilotAccount, client: TrustpilotClient)
                 access_token=token,
                 review_id=reply.review.trustpilot_id,
                 message=reply.message,
-                author_business_user_id=account.business_user_id,
+                # None for a user Trustpilot did not name: a made-up id would be refused or, worse, wrong.
+                author_business_user_id=account.author_id,
             ),
         )
     except BadRequest as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from unittest import mock
 
@@ -12,11 +14,16 @@ from django.utils import timezone
 
 from reviews import tasks
 from reviews.models import Reply, Review
-from reviews.sandbox import faults
+from reviews.sandbox import faults, oauth, seed
+from reviews.sandbox.auth import API_KEY
 from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import replies, sync
+from reviews.services.accounts import account_connect, domains_enable
 from reviews.trustpilot import get_client
+from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import BadRequest, NotFound, OutcomeUnknown, Unavailable
+from reviews.trustpilot.types import BusinessUnit, BusinessUser
+from tests.conftest import CALLBACK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -194,3 +201,34 @@ def test_replies_left_pending_by_an_outage_are_published_by_the_periodic_retry(c
 
     assert Reply.objects.get(pk=reply.pk).status == Reply.Status.SENT
     assert on_trustpilot(review) == "Eventually"
+
+
+@pytest.fixture
+def unknown_users_review(live_sandbox, settings) -> Iterator[tuple[Review, TrustpilotClient]]:
+    """A review of shop.example, polled with an account whose Trustpilot user was never named."""
+    settings.TRUSTPILOT_FIRST_POLL_DAYS = 365
+    demo = seed.demo_seed(reviews_per_unit=5)
+    client = get_client(sleep=lambda _: None)
+    code = oauth.code_issue(user=demo.user, api_key=API_KEY, redirect_uri=CALLBACK).code
+    tokens = replace(client.exchange_code(code=code, redirect_uri=CALLBACK), app_enduser="")
+    account = account_connect(user=BusinessUser(id="", name="", email=""), tokens=tokens, connected_by="test")
+    shop = next(unit for unit in demo.units if unit.identifying_name == "shop.example")
+    unit = BusinessUnit(id=shop.id, name=shop.identifying_name, display_name=shop.display_name)
+    (domain,) = domains_enable(account=account, units=[unit])
+    sync.domain_poll(domain=domain, client=client)
+    yield Review.objects.filter(domain=domain, company_reply_text="").first(), client
+    client.session.close()
+
+
+def test_a_reply_for_a_user_trustpilot_never_named_is_sent_without_an_author_id(unknown_users_review):
+    review, client = unknown_users_review
+    reply, _ = replies.reply_create(review=review, message="Thanks for shopping!", zendesk_request_id="zd-1")
+
+    with mock.patch.object(client, "post_reply", wraps=client.post_reply) as post:
+        published = replies.reply_publish(reply_id=reply.pk, client=client)
+
+    assert published.status == Reply.Status.SENT
+    assert post.call_args.kwargs["author_business_user_id"] is None
+    on_sandbox = SandboxReview.objects.select_related("reply_author").get(pk=review.trustpilot_id)
+    assert on_sandbox.reply_text == "Thanks for shopping!"
+    assert on_sandbox.reply_author.email == seed.DEMO_EMAIL
