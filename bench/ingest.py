@@ -256,6 +256,7 @@ def child_prepare(spec: dict[str, Any]) -> dict[str, Any]:
     from django.core.management import call_command
 
     from reviews.services.accounts import account_connect, domains_enable
+    from reviews.services.signin import sign_in_discover
     from reviews.trustpilot import get_client
 
     call_command("migrate", verbosity=0)
@@ -263,7 +264,8 @@ def child_prepare(spec: dict[str, Any]) -> dict[str, Any]:
     redirect_uri = "http://127.0.0.1/trustpilot/callback"  # the sandbox accepts loopback callbacks
     code = sign_in(requests.Session(), client.authorization_url(redirect_uri=redirect_uri, state="bench"))
     tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
-    user, units = client.business_user_and_units(access_token=tokens.access_token)
+    discovery = sign_in_discover(tokens=tokens, client=client)
+    user, units = discovery.user, discovery.units
     account = account_connect(user=user, tokens=tokens, connected_by="bench")
     bench_units = [unit for unit in units if unit.name.startswith("bench-")]
     domains = domains_enable(account=account, units=bench_units)

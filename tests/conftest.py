@@ -13,6 +13,7 @@ from reviews.models import Domain, TrustpilotAccount
 from reviews.sandbox import oauth, seed
 from reviews.sandbox.auth import API_KEY, API_SECRET
 from reviews.services.accounts import account_connect, domains_enable
+from reviews.services.signin import sign_in_discover
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
 from tests import factories
@@ -100,7 +101,8 @@ def connected(live_sandbox, settings) -> Iterator[Connected]:
     client = get_client(sleep=sleeps.append)
     code = oauth.code_issue(user=demo.user, api_key=API_KEY, redirect_uri=CALLBACK).code
     tokens = client.exchange_code(code=code, redirect_uri=CALLBACK)
-    user, units = client.business_user_and_units(access_token=tokens.access_token)
+    discovery = sign_in_discover(tokens=tokens, client=client)
+    user, units = discovery.user, discovery.units
     account = account_connect(user=user, tokens=tokens, connected_by="test")
     domains = domains_enable(account=account, units=units)
     shop = next(domain for domain in domains if domain.name == "shop.example")

@@ -121,11 +121,6 @@ class TrustpilotClient:
             raise errors.Unavailable("Trustpilot's list of business units has an unexpected shape")
         return [_parse_value(parsing.parse_business_unit, item) for item in items]
 
-    def business_user_and_units(self, *, access_token: str) -> tuple[BusinessUser, list[BusinessUnit]]:
-        """business_user, then user_business_units: kept for callers not yet on reviews.services.signin."""
-        user = self.business_user(access_token=access_token)
-        return user, self.user_business_units(access_token=access_token, user_id=user.id)
-
     def get_business_unit(self, *, business_unit_id: str, access_token: str | None = None) -> BusinessUnit:
         """One business unit (§2): the private endpoint with a token, the public one (API key only) without."""
         path = PRIVATE_BUSINESS_UNIT_PATH if access_token else BUSINESS_UNIT_PATH

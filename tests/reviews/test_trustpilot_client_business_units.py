@@ -30,52 +30,19 @@ SHOP = BusinessUnit(id=BUSINESS_UNIT_ID, name="shop.example", display_name="Shop
 
 
 @responses.activate
-def test_business_user_and_units_returns_the_user_and_every_unit_they_can_access():
-    add_fixture("GET", ME_URL, "me_synthetic.json")
-    add_fixture("GET", USER_UNITS_URL, "business_units_synthetic.json")
-
-    user, units = make_client().business_user_and_units(access_token=TOKEN)
-
-    assert user == BusinessUser(id=BUSINESS_USER_ID, name="Søren Østergaard", email="soren@shop.example")
-    assert units == [
-        BusinessUnit(id=BUSINESS_UNIT_ID, name="shop.example", display_name="Shop Example"),
-        BusinessUnit(id="5a1b2c3d4e5f60718293a4b5", name="boutique.example.fr", display_name="Boutique Exemple"),
-    ]
-
-
-@responses.activate
-def test_business_user_and_units_reads_me_then_the_users_units_with_the_bearer_token():
-    add_fixture("GET", ME_URL, "me_synthetic.json")
-    responses.get(USER_UNITS_URL, json={"businessUnits": [], "links": []})
-    client = make_client()
-
-    user, units = client.business_user_and_units(access_token=TOKEN)
-
-    assert user.id == BUSINESS_USER_ID
-    assert units == []
-    assert [call.request.url for call in responses.calls] == [ME_URL, USER_UNITS_URL]
-    for call in responses.calls:
-        assert call.request.method == "GET"
-        assert call.request.headers["Authorization"] == f"Bearer {TOKEN}"
-        assert call.request.headers["apikey"] == API_KEY
-    assert client.calls == 2
-
-
-@responses.activate
-def test_business_user_and_units_without_a_units_array_raises_unavailable():
-    add_fixture("GET", ME_URL, "me_synthetic.json")
+def test_user_business_units_without_a_units_array_raises_unavailable():
     responses.get(USER_UNITS_URL, json={"links": []})
 
     with pytest.raises(errors.Unavailable, match="unexpected shape"):
-        make_client().business_user_and_units(access_token=TOKEN)
+        make_client().user_business_units(access_token=TOKEN, user_id=BUSINESS_USER_ID)
 
 
 @responses.activate
-def test_business_user_and_units_with_no_business_user_raises_unavailable():
+def test_business_user_with_no_id_raises_unavailable():
     responses.get(ME_URL, json={"links": []})
 
     with pytest.raises(errors.Unavailable, match="missing id"):
-        make_client().business_user_and_units(access_token=TOKEN)
+        make_client().business_user(access_token=TOKEN)
 
     assert len(responses.calls) == 1
 
