@@ -9,7 +9,7 @@ PORT ?= 8000
 # The embedded defaults for `make run`: DEBUG on, SQLite, the Trustpilot sandbox, and a real Celery
 # worker with beat on kombu's filesystem transport (no broker server needed).
 RUN_ENV := DEBUG=1 TRUSTDESK_SANDBOX=1 TRUSTDESK_PUBLIC_URL=http://$(HOST):$(PORT) CELERY_BROKER_URL=filesystem:// \
-	ZENDESK_RETURN_URL_HOSTS=*.zendesk.com,127.0.0.1,localhost
+	ZENDESK_RETURN_URL_HOSTS={subdomain}.zendesk.com,{subdomain}.localhost
 
 .PHONY: run test lint typecheck install migrate clean
 

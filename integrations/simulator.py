@@ -10,6 +10,7 @@ end-to-end test.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -24,6 +25,16 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import requests
 
 TIMEOUT = 30
+SHORT_CODE = re.compile(r'id="short-code">\s*([A-Z0-9-]+)\s*<')
+
+
+def loopback(url: str) -> str:
+    """A URL on <name>.localhost, as browsers reach it: on the loopback address (RFC 6761)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host.endswith(".localhost"):
+        return url
+    return parts._replace(netloc=f"127.0.0.1:{parts.port}" if parts.port else "127.0.0.1").geturl()
 
 
 class SimulationError(Exception):
@@ -86,9 +97,13 @@ def parse_page(html: str) -> PageParser:
 
 
 class ReturnListener:
-    """The return_url: receives the browser's final POST of name, metadata and state."""
+    """The return_url: receives the browser's final POST of name, metadata and state.
 
-    def __init__(self) -> None:
+    Zendesk's return_url is on the account's own host (acme.zendesk.com); the listener's is
+    <subdomain>.localhost, which browsers resolve to loopback (RFC 6761), and so does `loopback()`.
+    """
+
+    def __init__(self, subdomain: str) -> None:
         self.received: dict[str, str] = {}
         self.event = threading.Event()
         listener = self
@@ -107,7 +122,7 @@ class ReturnListener:
                 return None
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/zendesk/channels/return"
+        self.url = f"http://{subdomain}.localhost:{self.server.server_address[1]}/zendesk/channels/return"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -161,7 +176,7 @@ class Simulation:
         )
 
     def add_account(self) -> None:
-        listener = ReturnListener()
+        listener = ReturnListener(self.subdomain)
         try:
             form = {"name": "", "metadata": "", "state": "", "return_url": listener.url, "subdomain": self.subdomain,
                     "locale": "en-US"}  # fmt: skip
@@ -180,24 +195,33 @@ class Simulation:
         self.say(f"Account added: {listener.received.get('name')!r}")
 
     def connect_trustpilot(self, page: requests.Response) -> requests.Response:
-        connect = next((link for link in parse_page(page.text).links if "/admin_ui/connect" in link), None)
-        if connect is None:
+        """Sign in as the admin would, in a window of its own: with no script to hand the grant back to the
+        setup page, the window shows a code, which the admin types into the setup page."""
+        setup = parse_page(page.text)
+        connect = next((link for link in setup.links if "/admin_ui/connect" in link), None)
+        claim = next((form for form in setup.forms if "/admin_ui/claim" in form.action), None)
+        if connect is None or claim is None or any("/admin_ui/domains" in form.action for form in setup.forms):
             return page  # editing an account whose Trustpilot connection still works
-        sign_in = self.http.get(urljoin(page.url, connect), timeout=TIMEOUT)
-        expect(sign_in, 200, "Trustpilot sign-in page")
-        form = next(iter(parse_page(sign_in.text).forms), None)
-        if form is None:
-            raise SimulationError("the Trustpilot sign-in page has no form")
-        data = {key: values[0] for key, values in form.fields.items()}
-        data.update(email=self.email, password=self.password, action="allow")
-        answer = self.http.post(urljoin(sign_in.url, form.action or sign_in.url), data=data,
-                                headers={"Referer": sign_in.url}, timeout=TIMEOUT)  # fmt: skip
+        window = requests.Session()  # the sign-in window: its own cookies, as a top-level window has
+        try:
+            sign_in = window.get(urljoin(page.url, connect), timeout=TIMEOUT)
+            expect(sign_in, 200, "Trustpilot sign-in page")
+            form = next(iter(parse_page(sign_in.text).forms), None)
+            if form is None:
+                raise SimulationError("the Trustpilot sign-in page has no form")
+            data = {key: values[0] for key, values in form.fields.items()}
+            data.update(email=self.email, password=self.password, action="allow")
+            answer = window.post(urljoin(sign_in.url, form.action or sign_in.url), data=data,
+                                 headers={"Referer": sign_in.url}, timeout=TIMEOUT)  # fmt: skip
+        finally:
+            window.close()
         expect(answer, 200, "Trustpilot callback")
-        self.say(f"Signed in to Trustpilot as {self.email} and clicked Allow")
-        domains_link = next((link for link in parse_page(answer.text).links if "/admin_ui/domains" in link), None)
-        if domains_link is None:
-            raise SimulationError("after Allow, TrustDesk offered no way to choose domains")
-        page = self.http.get(urljoin(answer.url, domains_link), timeout=TIMEOUT)
+        code = SHORT_CODE.search(answer.text)
+        if code is None:
+            raise SimulationError("after Allow, the sign-in window showed no code to type into the setup page")
+        self.say(f"Signed in to Trustpilot as {self.email}, clicked Allow, and typed the code {code.group(1)}")
+        fields = {key: values[0] for key, values in claim.fields.items()}
+        page = self.http.post(urljoin(page.url, claim.action), data={**fields, "code": code.group(1)}, timeout=TIMEOUT)
         expect(page, 200, "domains page")
         return page
 
@@ -224,7 +248,7 @@ class Simulation:
         if form is None:
             raise SimulationError("admin_ui did not end with a form posting to return_url")
         data = {key: values[0] for key, values in form.fields.items()}
-        requests.post(form.action, data=data, timeout=TIMEOUT)
+        requests.post(loopback(form.action), data=data, timeout=TIMEOUT)
 
     def pull_until_empty(self, limit: int = 1000) -> None:
         state = ""

@@ -6,7 +6,7 @@ import logging
 
 from celery import Task, shared_task
 
-from integrations.services import access, push
+from integrations.services import access, push, setup
 from integrations.zendesk import errors
 from trustdesk.tasks import retry_later, retry_or_give_up
 
@@ -62,3 +62,9 @@ def sync_access_restriction(self: Task, restriction_id: int) -> bool:  # type: i
         give_up(str(exc))
         return False
     return True
+
+
+@shared_task(name="integrations.delete_stale_setups")
+def delete_stale_setups() -> int:
+    """Expired and spent admin_ui setups hold nothing anyone needs, and may hold an unclaimed grant."""
+    return setup.sessions_delete_stale()

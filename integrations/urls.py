@@ -3,9 +3,9 @@
 from django.urls import path
 
 from integrations.views.admin_ui.about import AboutView
+from integrations.views.admin_ui.claim import ClaimView
 from integrations.views.admin_ui.domains import DomainsView
 from integrations.views.admin_ui.start import AdminUiStartView
-from integrations.views.admin_ui.status import StatusView
 from integrations.views.admin_ui.trustpilot import CallbackView, ConnectView
 from integrations.views.channelback import ChannelbackView
 from integrations.views.clickthrough import ClickthroughView
@@ -27,6 +27,6 @@ urlpatterns = [
     path("admin_ui/connect", ConnectView.as_view(), name="admin_ui_connect"),
     path("admin_ui/callback", CallbackView.as_view(), name="admin_ui_callback"),
     path("admin_ui/domains", DomainsView.as_view(), name="admin_ui_domains"),
-    path("admin_ui/status", StatusView.as_view(), name="admin_ui_status"),
+    path("admin_ui/claim", ClaimView.as_view(), name="admin_ui_claim"),
     path("about", AboutView.as_view(), name="about"),
 ]

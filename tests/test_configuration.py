@@ -204,10 +204,22 @@ def test_debug_mode_uses_development_keys(clean_env):
     assert env.read_public_url(debug=True) == "http://127.0.0.1:8000"
 
 
-def test_return_url_hosts_default_to_zendesk(clean_env):
-    assert env.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"]) == ["*.zendesk.com"]
-    clean_env.setenv("ZENDESK_RETURN_URL_HOSTS", "*.zendesk.com, zendesk.test")
-    assert env.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"]) == ["*.zendesk.com", "zendesk.test"]
+def test_return_url_hosts_default_to_the_accounts_own_zendesk_host(clean_env):
+    default = ["{subdomain}.zendesk.com"]
+    assert env.read_zendesk_host_patterns("ZENDESK_RETURN_URL_HOSTS", default) == default
+    clean_env.setenv("ZENDESK_RETURN_URL_HOSTS", "{subdomain}.zendesk.com, {SUBDOMAIN}.Zendesk-*.test")
+    assert env.read_zendesk_host_patterns("ZENDESK_RETURN_URL_HOSTS", default) == [
+        "{subdomain}.zendesk.com",
+        "{subdomain}.zendesk-*.test",
+    ]
+
+
+@pytest.mark.parametrize("value", ["*.zendesk.com", "127.0.0.1", "{subdomain}.{subdomain}.test", "{subdomain}.evil/x"])
+def test_a_return_url_host_pattern_without_the_accounts_subdomain_stops_the_start(clean_env, value):
+    clean_env.setenv("ZENDESK_RETURN_URL_HOSTS", value)
+
+    with pytest.raises(ImproperlyConfigured, match="ZENDESK_RETURN_URL_HOSTS"):
+        env.read_zendesk_host_patterns("ZENDESK_RETURN_URL_HOSTS", ["{subdomain}.zendesk.com"])
 
 
 def test_errors_are_improperly_configured_with_a_pointer_to_the_docs(clean_env):

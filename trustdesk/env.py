@@ -177,6 +177,24 @@ def read_zendesk_api_url(default: str = "https://{subdomain}.zendesk.com") -> st
     return template.rstrip("/")
 
 
+def read_zendesk_host_patterns(key: str, default: list[str]) -> list[str]:
+    """Host patterns for the Zendesk pages that open admin_ui, each naming the account's own host.
+
+    A return_url is accepted only on the host of the very subdomain Zendesk posted, so every pattern
+    must hold the placeholder {subdomain} (e.g. {subdomain}.zendesk.com); `*` and `?` are wildcards.
+    """
+    patterns = [pattern.lower() for pattern in read_list(key, default)]
+    for pattern in patterns:
+        if pattern.count("{subdomain}") != 1:
+            raise fail(
+                key, f"{pattern!r} must contain the placeholder {{subdomain}} once, e.g. {{subdomain}}.zendesk.com"
+            )
+        rest = pattern.replace("{subdomain}", "x")
+        if not all(char.isalnum() or char in ".-*?" for char in rest):
+            raise fail(key, f"{pattern!r} is not a host pattern: letters, digits, '.', '-', '*' and '?' only")
+    return patterns
+
+
 def read_url_template(key: str, default: str, placeholder: str) -> str:
     template = read_str(key) or default
     if placeholder not in template:

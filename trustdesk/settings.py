@@ -56,7 +56,7 @@ ZENDESK_API_URL = config.read_zendesk_api_url(
     f"{TRUSTDESK_PUBLIC_URL}/sandbox/zendesk/{{subdomain}}" if TRUSTDESK_SANDBOX else "https://{subdomain}.zendesk.com"
 )
 ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")
-ZENDESK_RETURN_URL_HOSTS = config.read_list("ZENDESK_RETURN_URL_HOSTS", ["*.zendesk.com"])
+ZENDESK_RETURN_URL_HOSTS = config.read_zendesk_host_patterns("ZENDESK_RETURN_URL_HOSTS", ["{subdomain}.zendesk.com"])
 ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK = config.read_bool("ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK", False)
 
 ALLOWED_HOSTS = config.read_list(
@@ -181,6 +181,7 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-backfills": {"task": "reviews.resume_stalled_backfills", "schedule": 300.0},
     "retry-pending-replies": {"task": "reviews.retry_pending_replies", "schedule": 120.0},
     "prune-sync-history": {"task": "reviews.prune_sync_history", "schedule": 86_400.0},
+    "delete-stale-setups": {"task": "integrations.delete_stale_setups", "schedule": 900.0},
 }
 
 LOG_LEVEL = config.read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))

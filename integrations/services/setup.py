@@ -1,8 +1,9 @@
 """The admin_ui setup: one SetupSession from Zendesk's POST to the return_url (reference §2).
 
 The session is the only thing tying the iframe's requests together (third-party iframes lose their
-cookies), so its key is a long random secret, it expires within the hour, and it is spent once the
-account is saved.
+cookies), so its key is a long random secret that travels only in POST bodies, it expires within the
+hour, it is replaced when a Trustpilot sign-in is claimed (services/sign_in.py), and it is spent once
+the account is saved.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from integrations.models import ChannelInstance, SetupSession, ZendeskAccount
 from reviews.models import Domain, TrustpilotAccount
-from reviews.services.accounts import ReauthorizationNeeded, account_connect, call_as_account, domains_enable
+from reviews.services.accounts import ReauthorizationNeeded, call_as_account, domains_enable
+from reviews.services.signin import DomainCheck, account_units, domains_check
 from reviews.services.sync import backfill_start
-from reviews.trustpilot import get_client
 from reviews.trustpilot.errors import TrustpilotError
-from reviews.trustpilot.types import BusinessUnit, BusinessUser, TokenSet
+from reviews.trustpilot.types import BusinessUnit
 
 SESSION_LIFETIME = timedelta(hours=1)
 
@@ -35,12 +36,15 @@ def session_start(
     return_url: str,
     locale: str,
     name: str = "",
+    cursor: str = "",
     instance: ChannelInstance | None = None,
     instance_push_id: str = "",
     push_token: str = "",
 ) -> SetupSession:
     return SetupSession.objects.create(
         key=secrets.token_urlsafe(32),
+        sign_in_key=secrets.token_urlsafe(32),
+        cursor=cursor,
         subdomain=subdomain,
         return_url=return_url,
         locale=locale or "en-US",
@@ -71,55 +75,38 @@ def session_connected(session: SetupSession) -> bool:
     return account is not None and account.status == TrustpilotAccount.Status.CONNECTED
 
 
-def session_connect(
-    *, session: SetupSession, user: BusinessUser, tokens: TokenSet, units: Iterable[BusinessUnit]
-) -> TrustpilotAccount:
-    """The Trustpilot sign-in came back: keep the account's tokens and offer its business units."""
-    with transaction.atomic():
-        account = account_connect(user=user, tokens=tokens, connected_by=connected_by(session))
-        session.trustpilot_account = account
-        session.business_units = units_as_json(units)
-        session.save(update_fields=["trustpilot_account", "business_units"])
-    return account
-
-
-def session_sign_in(*, session: SetupSession, code: str, redirect_uri: str) -> TrustpilotAccount:
-    """Exchange the authorization code (reference §1.3) and keep the account; raises TrustpilotError."""
-    client = get_client(max_attempts=1)  # a person is waiting: fail fast and let them try again
-    try:
-        tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
-        user, units = client.business_user_and_units(access_token=tokens.access_token)
-    finally:
-        client.session.close()
-    return session_connect(session=session, user=user, tokens=tokens, units=units)
-
-
 def session_resume(*, session: SetupSession) -> bool:
-    """On edit, reuse the instance's Trustpilot account when it still works. False: sign in again."""
+    """On edit, reuse the instance's Trustpilot account when it still works. False: sign in again.
+
+    Never for a disconnected instance: it comes back only through a fresh Trustpilot sign-in.
+    """
     instance = session.instance
     account = instance.trustpilot_account if instance else None
-    if instance is None or account is None or account.status != TrustpilotAccount.Status.CONNECTED:
+    if instance is None or instance.status == ChannelInstance.Status.DISCONNECTED:
+        return False
+    if account is None or account.status != TrustpilotAccount.Status.CONNECTED:
         return False
     try:
-        units = business_units_of(account)
+        units, listed = business_units_of(account)
     except ReauthorizationNeeded:
         return False
     session.trustpilot_account = account
     session.business_units = units_as_json(units)
-    session.save(update_fields=["trustpilot_account", "business_units"])
+    session.units_listed = listed
+    session.save(update_fields=["trustpilot_account", "business_units", "units_listed"])
     return True
 
 
-def business_units_of(account: TrustpilotAccount) -> list[BusinessUnit]:
-    """The account's business units from Trustpilot, or the ones TrustDesk polls with it when Trustpilot is down."""
-    client = get_client(max_attempts=1)  # a person is waiting in Zendesk: no backoff here
+def business_units_of(account: TrustpilotAccount) -> tuple[list[BusinessUnit], bool]:
+    """The account's business units from Trustpilot and whether it listed them; when Trustpilot is down or
+    lists nothing, the units TrustDesk polls with this account are offered too."""
+    known = [unit_of(domain) for domain in Domain.objects.filter(account=account).order_by("name")]
     try:
-        _, units = call_as_account(account, lambda token: client.business_user_and_units(access_token=token))
+        discovery = account_units(account=account)
     except TrustpilotError:
-        units = [unit_of(domain) for domain in Domain.objects.filter(account=account)]
-    finally:
-        client.session.close()
-    return units
+        return known, True
+    offered = {unit.id: unit for unit in [*discovery.units, *known]}
+    return list(offered.values()), discovery.units_listed
 
 
 def unit_of(domain: Domain) -> BusinessUnit:
@@ -134,8 +121,29 @@ def connected_by(session: SetupSession) -> str:
     return f"Zendesk admin of {session.subdomain}"
 
 
+def setup_units(
+    *, session: SetupSession, chosen_ids: list[str], typed: list[str]
+) -> tuple[list[BusinessUnit], list[DomainCheck]]:
+    """The units to save: those ticked among the offered ones, and the typed domains Trustpilot says
+    this account may access. The second list holds the typed domains that failed, with the reason."""
+    offered = {unit["id"]: unit for unit in session.business_units}
+    units = [
+        BusinessUnit(id=i, name=offered[i]["name"], display_name=offered[i]["display_name"])
+        for i in chosen_ids
+        if i in offered
+    ]
+    if not typed:
+        return units, []
+    account = session.trustpilot_account
+    if account is None:
+        raise SessionInvalid("the setup has no Trustpilot account")
+    checks = call_as_account(account, lambda token: domains_check(access_token=token, domains=typed))
+    units += [check.unit for check in checks if check.unit is not None and check.problem is None]
+    return list({unit.id: unit for unit in units}.values()), [check for check in checks if check.problem]
+
+
 def instance_save(
-    *, session: SetupSession, name: str, business_unit_ids: list[str], sync_unanswered: bool, days: int
+    *, session: SetupSession, name: str, units: list[BusinessUnit], sync_unanswered: bool, days: int
 ) -> ChannelInstance:
     """Create or update the channel instance, poll its domains, and spend the session.
 
@@ -150,7 +158,8 @@ def instance_save(
         account = session.trustpilot_account
         if session.completed_at is not None or session.expires_at <= timezone.now() or account is None:
             raise SessionInvalid("the setup session was used, expired or has no Trustpilot account")
-        units = _chosen_units(session, business_unit_ids)
+        if not units:
+            raise ValueError("no business unit chosen")
         instance, covered = _instance_update(session, account, name, sync_unanswered, days)
         domains = domains_enable(account=account, units=units)
         instance.domains.set(domains)
@@ -163,14 +172,6 @@ def instance_save(
                 if domain.pk not in covered:
                     backfill_start(domain=domain, days=days, requested_by=connected_by(session))
     return instance
-
-
-def _chosen_units(session: SetupSession, ids: list[str]) -> list[BusinessUnit]:
-    offered = {unit["id"]: unit for unit in session.business_units}
-    unknown = [unit_id for unit_id in ids if unit_id not in offered]
-    if unknown or not ids:
-        raise ValueError(f"business units not offered in this session: {unknown or 'none chosen'}")
-    return [BusinessUnit(id=i, name=offered[i]["name"], display_name=offered[i]["display_name"]) for i in ids]
 
 
 def _instance_update(
@@ -192,7 +193,9 @@ def _instance_update(
     instance.sync_unanswered = sync_unanswered
     instance.sync_unanswered_days = days
     instance.status = ChannelInstance.Status.ACTIVE
+    instance.deactivated_at = instance.disconnected_at = None
     fields = ["name", "locale", "trustpilot_account", "sync_unanswered", "sync_unanswered_days", "status"]
+    fields += ["deactivated_at", "disconnected_at"]
     if session.instance_push_id and session.push_token:
         instance.instance_push_id = session.instance_push_id
         instance.push_token = session.push_token
@@ -202,3 +205,10 @@ def _instance_update(
     else:
         instance.save(update_fields=[*fields, "updated_at"])
     return instance, covered
+
+
+def sessions_delete_stale() -> int:
+    """Delete setups that expired or were saved, with their sign-ins (and any grant never claimed)."""
+    stale = SetupSession.objects.filter(models.Q(expires_at__lte=timezone.now()) | models.Q(completed_at__isnull=False))
+    deleted, _ = stale.delete()
+    return deleted

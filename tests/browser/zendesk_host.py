@@ -1,6 +1,7 @@
-"""A stand-in for Zendesk's Admin Center in the browser tests: a page on another site (127.0.0.1, while
-the live server is localhost) that POSTs admin_ui's fields into a named iframe, as Zendesk does
-(reference §2), and the return_url endpoint that records what the finish page posts back."""
+"""A stand-in for Zendesk's Admin Center in the browser tests: a page on the account's own host, on
+another site than TrustDesk (<subdomain>.localhost, which Chromium resolves to loopback, while the live
+server is 127.0.0.1), that POSTs admin_ui's fields into a named iframe, as Zendesk does (reference §2),
+and the return_url endpoint on the same host that records what the finish page posts back."""
 
 from __future__ import annotations
 
@@ -73,10 +74,11 @@ def handler_for(host: ZendeskHost) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def zendesk_host(*, admin_ui_url: str, **fields: str) -> Iterator[ZendeskHost]:
-    """Serves the host page on 127.0.0.1 for the block; fields are those Zendesk posts, but return_url."""
+    """Serves the host page at http://<subdomain>.localhost for the block; fields are those Zendesk posts, but
+    return_url."""
     host = ZendeskHost(admin_ui_url=admin_ui_url, fields=fields)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(host))
-    host.url = f"http://127.0.0.1:{server.server_address[1]}"
+    host.url = f"http://{fields.get('subdomain', 'acme')}.localhost:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="zendesk-host", daemon=True)
     thread.start()
     try:

@@ -11,6 +11,7 @@ from integrations.services.disconnect import instance_disconnect
 from reviews.sandbox import oauth
 from reviews.sandbox.auth import API_KEY
 from reviews.services.accounts import account_connect
+from reviews.services.signin import sign_in_discover
 from reviews.trustpilot.client import TrustpilotClient
 from tests import factories
 from tests.conftest import CALLBACK
@@ -42,7 +43,7 @@ def disconnect_and_reconnect(connected) -> Callable[[Channel], str]:
         instance_disconnect(instance=channel.instance, by="admin@trustdesk.test")
         code = oauth.code_issue(user=connected.sandbox.user, api_key=API_KEY, redirect_uri=CALLBACK).code
         tokens = connected.client.exchange_code(code=code, redirect_uri=CALLBACK)
-        user, _ = connected.client.business_user_and_units(access_token=tokens.access_token)
+        user = sign_in_discover(tokens=tokens, client=connected.client).user
         account = account_connect(user=user, tokens=tokens, connected_by="test")
         connected.account.refresh_from_db()  # the sandbox domain's account, polled by the tests
         ChannelInstance.objects.filter(pk=channel.instance.pk).update(
@@ -65,3 +66,9 @@ def posted_replies(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(TrustpilotClient, "post_reply", recording)
     return review_ids
+
+
+@pytest.fixture
+def zendesk_unreachable(settings):
+    """Zendesk's API on a closed loopback port: a push token cannot be checked (and is not refused)."""
+    settings.ZENDESK_API_URL = "http://127.0.0.1:9/zendesk/{subdomain}"

@@ -12,11 +12,14 @@ from django.test import Client
 from django.utils import timezone
 
 from integrations.metadata import metadata_for
-from integrations.models import SetupSession
+from integrations.models import SetupSession, TrustpilotSignIn
 from integrations.services.setup import session_start
+from integrations.services.sign_in import _hash as code_hash
+from integrations.services.sign_in import tokens_to_json
+from reviews.trustpilot.types import TokenSet
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zendesk_unreachable")]
 
 RETURN_URL = "https://acme.zendesk.com/zendesk/channels/integration_service_instances/editor_finalizer"
 UNITS = [
@@ -32,12 +35,51 @@ def zendesk_post(**fields: str):
 
 
 def connected_session(**fields) -> SetupSession:
-    """A setup session whose admin already signed in to Trustpilot."""
+    """A setup session whose admin already signed in to Trustpilot and claimed the grant."""
     session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US", **fields)
     session.trustpilot_account = factories.TrustpilotAccountFactory(name="Demo Business")
     session.business_units = UNITS
     session.save()
     return session
+
+
+CLAIM_CODE, SHORT_CODE = "claim-code-0123456789abcdefghijklmnopqrstuvwxyz", "ABCD2345"
+
+
+def grant_waiting(session: SetupSession, *, units=UNITS, listed: bool = True, user_id: str = "bu-demo") -> None:
+    """What the sign-in window's callback leaves behind: a grant for `session`, claimable with CLAIM_CODE
+    (handed to the opener) or SHORT_CODE (typed by the admin)."""
+    tokens = TokenSet(
+        access_token="tpa-waiting",
+        refresh_token="tpr-waiting",
+        access_expires_at=timezone.now() + timedelta(hours=100),
+        refresh_expires_at=timezone.now() + timedelta(days=30),
+    )
+    TrustpilotSignIn.objects.create(
+        session=session,
+        nonce=f"nonce-{session.pk}-{TrustpilotSignIn.objects.count()}",
+        expires_at=timezone.now() + timedelta(minutes=30),
+        signed_in_at=timezone.now(),
+        tokens=tokens_to_json(tokens),
+        business_user={"id": user_id, "name": "Demo Business", "email": "owner@shop.example"},
+        business_units=units,
+        units_listed=listed,
+        claim_code_hash=code_hash(CLAIM_CODE),
+        short_code_hash=code_hash(SHORT_CODE),
+    )
+
+
+def claim(session: SetupSession, code: str = CLAIM_CODE, *, key: str | None = None, client: Client | None = None):
+    return (client or Client()).post("/zendesk/admin_ui/claim", {"session": key or session.key, "code": code})
+
+
+def domains_for(session: SetupSession, **grant):
+    """The domains step, as the setup page reaches it: by claiming its sign-in's grant. Returns the page and
+    the session with its new key."""
+    grant_waiting(session, **grant)
+    response = claim(session)
+    assert response.status_code == 200, text(response)
+    return response, SetupSession.objects.get(pk=session.pk)
 
 
 def choose(session: SetupSession, **fields):
@@ -67,9 +109,12 @@ def test_zendesk_opens_the_connect_step_and_a_one_hour_session():
     assert (session.subdomain, session.return_url, session.locale) == ("acme", RETURN_URL, "en-US")
     assert session.instance is None
     assert timedelta(minutes=59) < session.expires_at - timezone.now() <= timedelta(hours=1)
-    assert len(session.key) >= 43
-    assert f'href="/zendesk/admin_ui/connect?session={session.key}"' in text(response)
+    assert len(session.key) >= 43 and len(session.sign_in_key) >= 43
+    assert f'href="/zendesk/admin_ui/connect?setup={session.sign_in_key}"' in text(response)
+    assert f'<input type="hidden" name="session" value="{session.key}">' in text(response)
+    assert f"?session={session.key}" not in text(response)  # the setup key never travels in a URL
     assert "Connect Trustpilot" in text(response)
+    assert "Zendesk account: <strong>acme.zendesk.com</strong>" in text(response)
     assert 'target="_blank"' in text(response)
     assert "window.open(" in text(response)
 
@@ -98,6 +143,8 @@ def test_the_push_token_is_stored_encrypted_and_never_shown():
         "javascript:alert(1)//acme.zendesk.com",
         "/relative/return",
         "https://acme.zendesk.com:99999/return",
+        "https://other.zendesk.com/zendesk/channels/integration_service_instances/editor_finalizer",
+        "https://acmeother.zendesk.com/return",
     ],
 )
 def test_a_return_url_off_the_zendesk_hosts_is_refused(return_url):
@@ -108,6 +155,14 @@ def test_a_return_url_off_the_zendesk_hosts_is_refused(return_url):
     assert not SetupSession.objects.exists()
 
 
+def test_a_return_url_on_another_zendesk_account_names_the_account_it_must_be_on():
+    response = zendesk_post(return_url="https://evil.zendesk.com/zendesk/channels/return")
+
+    assert response.status_code == 400
+    assert "not on the Zendesk account acme.zendesk.com" in text(response)
+    assert not SetupSession.objects.exists()
+
+
 def test_an_http_return_url_is_refused_unless_debug_or_loopback(settings):
     http_url = "http://acme.zendesk.com/zendesk/return"
 
@@ -115,19 +170,21 @@ def test_an_http_return_url_is_refused_unless_debug_or_loopback(settings):
     settings.DEBUG = True
     allowed_in_debug = zendesk_post(return_url=http_url)
     settings.DEBUG = False
-    settings.ZENDESK_RETURN_URL_HOSTS = ["*.zendesk.com", "127.0.0.1"]
-    loopback = zendesk_post(return_url="http://127.0.0.1:8123/zendesk/return")
+    settings.ZENDESK_RETURN_URL_HOSTS = ["{subdomain}.zendesk.com", "{subdomain}.localhost"]
+    loopback = zendesk_post(return_url="http://acme.localhost:8123/zendesk/return")
+    other_loopback = zendesk_post(return_url="http://evil.localhost:8123/zendesk/return")
 
     assert refused.status_code == 400
     assert "must use https" in text(refused)
-    assert (allowed_in_debug.status_code, loopback.status_code) == (200, 200)
+    assert (allowed_in_debug.status_code, loopback.status_code, other_loopback.status_code) == (200, 200, 400)
 
 
 def test_return_url_hosts_match_case_insensitively_with_wildcards(settings):
-    settings.ZENDESK_RETURN_URL_HOSTS = ["*.ZenDesk.com", "zendesk.test"]
+    settings.ZENDESK_RETURN_URL_HOSTS = ["{subdomain}.ZenDesk.com", "{subdomain}.zendesk-*.test"]
 
     assert zendesk_post(return_url="https://ACME.zendesk.COM/return").status_code == 200
-    assert zendesk_post(return_url="https://zendesk.test/return").status_code == 200
+    assert zendesk_post(return_url="https://acme.zendesk-staging.test/return").status_code == 200
+    assert zendesk_post(return_url="https://evil.zendesk-staging.test/return").status_code == 400
     assert zendesk_post(return_url="https://other.test/return").status_code == 400
 
 
@@ -167,7 +224,8 @@ def test_editing_an_instance_whose_trustpilot_account_is_gone_asks_to_connect_ag
     assert response.status_code == 200
     session = SetupSession.objects.get()
     assert session.instance == instance
-    assert f'href="/zendesk/admin_ui/connect?session={session.key}&amp;state=42"' in text(response)
+    assert f'href="/zendesk/admin_ui/connect?setup={session.sign_in_key}"' in text(response)
+    assert session.cursor == "42"
 
 
 def test_get_on_admin_ui_explains_it_opens_from_zendesk():
@@ -180,31 +238,43 @@ def test_get_on_admin_ui_explains_it_opens_from_zendesk():
 # --- Headers, escaping, languages ---------------------------------------------------------------
 
 
-def test_every_page_allows_framing_by_zendesk_only():
+def test_a_setups_pages_may_be_framed_by_its_own_zendesk_account_only():
     session = connected_session()
-    pages = [
-        zendesk_post(),
-        zendesk_post(return_url="https://evil.example/"),
-        Client().get("/zendesk/admin_ui/domains", {"session": session.key}),
-        Client().get("/zendesk/admin_ui/domains", {"session": "unknown"}),
-        choose(session),
-        Client().get("/zendesk/about"),
-    ]
+    grant_waiting(session)
+    pages = [zendesk_post(), claim(session), choose(SetupSession.objects.get(pk=session.pk), domains=[])]
 
     for response in pages:
         policy = response["Content-Security-Policy"]
-        assert "frame-ancestors https://*.zendesk.com" in policy
+        assert "frame-ancestors https://acme.zendesk.com;" in policy + ";"
         assert "default-src 'none'" in policy
         assert "X-Frame-Options" not in response
         assert response["Referrer-Policy"] == "same-origin"
 
 
+def test_pages_of_no_known_setup_may_be_framed_by_zendesk_only():
+    pages = [
+        zendesk_post(return_url="https://evil.example/"),
+        Client().post("/zendesk/admin_ui/domains", {"session": "unknown"}),
+        Client().get("/zendesk/about"),
+    ]
+
+    for response in pages:
+        assert "frame-ancestors https://*.zendesk.com" in response["Content-Security-Policy"]
+        assert "X-Frame-Options" not in response
+
+
 def test_frame_ancestors_follow_the_configured_hosts(settings):
-    settings.ZENDESK_RETURN_URL_HOSTS = ["*.zendesk.com", "acme-*.zendesk.com", "localhost", "bad host;"]
+    settings.ZENDESK_RETURN_URL_HOSTS = [
+        "{subdomain}.zendesk.com",
+        "{subdomain}-*.zendesk.com",
+        "{subdomain}.localhost",
+    ]
 
     policy = Client().get("/zendesk/about")["Content-Security-Policy"]
+    own = zendesk_post(return_url="http://acme.localhost:8123/return")["Content-Security-Policy"]
 
-    assert "frame-ancestors https://*.zendesk.com http://localhost:* https://localhost:*" in policy
+    assert "frame-ancestors https://*.zendesk.com http://*.localhost:* https://*.localhost:*" in policy
+    assert "frame-ancestors https://acme.zendesk.com https://*.zendesk.com http://acme.localhost:*" in own
 
 
 def test_inline_scripts_carry_the_pages_nonce():
@@ -219,11 +289,7 @@ def test_inline_scripts_carry_the_pages_nonce():
 @pytest.mark.parametrize("locale", ["fr", "fr-FR", "fr-CA", "FR_be"])
 def test_french_locales_get_french_pages(locale):
     start = zendesk_post(locale=locale)
-    session = SetupSession.objects.get()
-    session.trustpilot_account = factories.TrustpilotAccountFactory(name="Demo Business")
-    session.business_units = UNITS
-    session.save()
-    domains = Client().get("/zendesk/admin_ui/domains", {"session": session.key})
+    domains, session = domains_for(SetupSession.objects.get())
     error = choose(session, domains=[])
 
     assert start["Content-Language"] == "fr"
@@ -258,7 +324,7 @@ def test_values_with_quotes_and_script_are_escaped_everywhere():
     session.return_url = f'{RETURN_URL}?a="b"&c=<script>'
     session.save()
 
-    domains = Client().get("/zendesk/admin_ui/domains", {"session": session.key})
+    domains, session = domains_for(session, units=session.business_units)
     finish = choose(session, name=hostile, domains=["u1"])
 
     for response in (domains, finish):
@@ -282,3 +348,64 @@ def test_the_about_page_is_public_in_english_and_french():
     assert "About TrustDesk" in text(english)
     assert "À propos de TrustDesk" in text(french)
     assert french["Content-Language"] == "fr"
+
+
+# --- Zendesk's push token ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def zendesk_sandbox(live_zendesk):
+    from integrations.sandbox.push_tokens import push_token_issue
+
+    return push_token_issue(live_zendesk.subdomain, "push-123")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_token_zendesk_confirms_opens_the_setup(zendesk_sandbox):
+    response = zendesk_post(instance_push_id="push-123", zendesk_access_token=zendesk_sandbox)
+
+    assert response.status_code == 200
+    assert SetupSession.objects.get().push_token.reveal() == zendesk_sandbox
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("push_id", ["push-123", "push-of-another-instance"])
+def test_a_push_token_zendesk_calls_invalid_is_refused_and_opens_nothing(zendesk_sandbox, push_id):
+    token = "forged-token" if push_id == "push-123" else zendesk_sandbox
+
+    response = zendesk_post(instance_push_id=push_id, zendesk_access_token=token)
+
+    assert response.status_code == 403
+    assert "Zendesk did not confirm this request" in text(response)
+    assert token not in text(response)
+    assert not SetupSession.objects.exists()
+
+
+def test_a_zendesk_that_cannot_be_reached_does_not_block_the_setup():
+    # zendesk_unreachable: Zendesk's API is a closed loopback port.
+    response = zendesk_post(instance_push_id="push-123", zendesk_access_token=PUSH_TOKEN)
+
+    assert response.status_code == 200
+    assert SetupSession.objects.exists()
+
+
+# --- Stale setups -------------------------------------------------------------------------------------
+
+
+def test_the_periodic_task_deletes_expired_and_spent_setups_with_their_grants():
+    from integrations.tasks import delete_stale_setups
+
+    open_one, expired, spent = (connected_session() for _ in range(3))
+    for session in (open_one, expired, spent):
+        grant_waiting(session)
+    SetupSession.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    SetupSession.objects.filter(pk=spent.pk).update(completed_at=timezone.now())
+
+    delete_stale_setups.delay()
+
+    assert list(SetupSession.objects.values_list("pk", flat=True)) == [open_one.pk]
+    assert list(TrustpilotSignIn.objects.values_list("session", flat=True)) == [open_one.pk]
+
+
+def test_deleting_stale_setups_runs_on_beat(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["delete-stale-setups"]["task"] == "integrations.delete_stale_setups"

@@ -16,12 +16,23 @@ from django.utils import timezone
 from integrations.metadata import instance_from
 from integrations.models import ChannelInstance, SetupSession
 from integrations.services.setup import session_start
-from integrations.views.admin_ui.trustpilot import STATE_SALT, state_for
+from integrations.services.sign_in import sign_in_start
+from integrations.views.admin_ui.trustpilot import COOKIE, COOKIE_SALT, STATE_SALT, state_for
 from reviews.models import SyncRun
 from tests import factories
-from tests.integrations.test_admin_ui import PUSH_TOKEN, RETURN_URL, choose, connected_session, finish_fields, text
+from tests.integrations.test_admin_ui import (
+    PUSH_TOKEN,
+    RETURN_URL,
+    choose,
+    claim,
+    connected_session,
+    domains_for,
+    finish_fields,
+    text,
+    zendesk_post,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zendesk_unreachable")]
 
 
 # --- Session key ----------------------------------------------------------------------------------
@@ -31,18 +42,36 @@ def test_an_expired_session_shows_a_page_asking_to_reopen_the_account():
     session = connected_session()
     SetupSession.objects.filter(pk=session.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
-    for response in (Client().get("/zendesk/admin_ui/domains", {"session": session.key}), choose(session)):
+    for response in (claim(session), choose(session)):
         assert response.status_code == 403
         assert "This page has expired" in text(response)
         assert "open the account again from Zendesk" in text(response)
     assert not ChannelInstance.objects.exists()
 
 
-def test_an_unknown_session_key_shows_the_expired_page():
-    response = Client().get("/zendesk/admin_ui/connect", {"session": "made-up"})
+def test_an_unknown_sign_in_key_shows_the_expired_window():
+    response = Client().get("/zendesk/admin_ui/connect", {"setup": "made-up"})
 
     assert response.status_code == 403
-    assert "This page has expired" in text(response)
+    assert "This sign-in window has expired" in text(response)
+
+
+def test_the_setup_key_does_not_open_a_sign_in():
+    session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
+
+    response = Client().get("/zendesk/admin_ui/connect", {"setup": session.key})
+
+    assert response.status_code == 403
+
+
+def test_the_domains_step_cannot_be_opened_by_a_link():
+    session = connected_session()
+
+    response = Client().get("/zendesk/admin_ui/domains", {"session": session.key})
+
+    assert response.status_code == 405
+    assert "Open this page from Zendesk" in text(response)
+    assert 'name="domains"' not in text(response)
 
 
 def test_a_post_without_the_session_key_in_its_body_is_refused():
@@ -72,24 +101,25 @@ def test_a_session_is_spent_by_its_save():
 def test_the_domains_step_is_not_shown_before_trustpilot_is_connected():
     session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
 
-    response = Client().get("/zendesk/admin_ui/domains", {"session": session.key})
+    response = Client().post("/zendesk/admin_ui/domains", {"session": session.key, "name": "x", "domains": ["a"]})
 
     assert response.status_code == 200
-    assert "/zendesk/admin_ui/connect?session=" in text(response)
+    assert f"/zendesk/admin_ui/connect?setup={session.sign_in_key}" in text(response)
     assert 'name="domains"' not in text(response)
+    assert not ChannelInstance.objects.exists()
 
 
 # --- Domains step and finish ------------------------------------------------------------------------
 
 
 def test_the_domains_step_offers_each_business_unit_and_the_sync_options():
-    session = connected_session()
-
-    response = Client().get("/zendesk/admin_ui/domains", {"session": session.key})
+    response, session = domains_for(session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US"))
 
     body = text(response)
     assert response.status_code == 200
     assert 'value="Trustpilot — Demo Business"' in body
+    assert "Zendesk account: <strong>acme.zendesk.com</strong>" in body
+    assert 'name="typed"' not in body  # Trustpilot listed the units: nothing to type
     assert 'name="domains" value="unit-shop"' in body and "Demo Shop" in body and "shop.example" in body
     assert 'name="domains" value="unit-boutique"' in body and "Boutique Démo" in body
     assert 'name="sync_unanswered"' in body
@@ -99,9 +129,9 @@ def test_the_domains_step_offers_each_business_unit_and_the_sync_options():
 
 
 def test_the_name_zendesk_sent_is_the_default_account_name():
-    session = connected_session(name="Reviews of the shop")
+    session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US", name="Reviews of the shop")
 
-    response = Client().get("/zendesk/admin_ui/domains", {"session": session.key})
+    response, _ = domains_for(session)
 
     assert 'value="Reviews of the shop"' in text(response)
 
@@ -111,7 +141,7 @@ def test_choosing_no_domain_is_a_form_error():
 
     response = choose(session, domains=[])
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose at least one domain." in text(response)
     assert not ChannelInstance.objects.exists()
     assert SetupSession.objects.get().completed_at is None
@@ -164,28 +194,26 @@ def test_saving_without_sync_starts_no_backfill():
 
 
 def test_the_pull_cursor_zendesk_sent_goes_back_unchanged():
-    session = connected_session()
+    session = connected_session(cursor="1234")
 
-    response = choose(session, state="1234")
+    response = choose(session, state="999")  # a cursor in the form is ignored: Zendesk's is kept
 
     assert finish_fields(text(response))["state"] == "1234"
 
 
 def test_a_state_that_is_not_a_cursor_is_not_echoed():
-    session = connected_session()
+    zendesk_post(state='"><script>')
 
-    response = choose(session, state='"><script>')
-
-    assert finish_fields(text(response))["state"] == ""
+    assert SetupSession.objects.get().cursor == ""
 
 
 # --- Trustpilot sign-in (no exchange) ---------------------------------------------------------------
 
 
-def test_connect_sends_the_browser_to_trustpilot_with_a_signed_state(settings):
+def test_connect_sends_the_browser_to_trustpilot_with_a_signed_state_and_a_first_party_cookie(settings):
     session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
 
-    response = Client().get("/zendesk/admin_ui/connect", {"session": session.key, "state": "77"})
+    response = Client().get("/zendesk/admin_ui/connect", {"setup": session.sign_in_key})
 
     assert response.status_code == 302
     location = urlsplit(response["Location"])
@@ -193,44 +221,83 @@ def test_connect_sends_the_browser_to_trustpilot_with_a_signed_state(settings):
     assert f"{location.scheme}://{location.netloc}{location.path}" == settings.TRUSTPILOT_AUTHORIZE_URL
     assert query["redirect_uri"] == ["https://trustdesk.test/zendesk/admin_ui/callback"]
     assert query["response_type"] == ["code"]
-    signed = signing.TimestampSigner(salt=STATE_SALT).unsign_object(query["state"][0], max_age=3600)
-    assert signed == {"session": session.key, "state": "77"}
+    sign_in = session.sign_ins.get()
+    assert signing.TimestampSigner(salt=STATE_SALT).unsign_object(query["state"][0], max_age=1800) == {
+        "n": sign_in.nonce
+    }
+    assert session.key not in response["Location"] and session.sign_in_key not in response["Location"]
     assert response["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    cookie = response.cookies[COOKIE]
+    assert signing.TimestampSigner(salt=COOKIE_SALT).unsign(cookie.value, max_age=1800) == sign_in.nonce
+    assert (cookie["path"], cookie["samesite"], cookie["httponly"]) == ("/zendesk/admin_ui/callback", "Lax", True)
+    assert cookie["max-age"] == 1800
+    assert timedelta(minutes=29) < sign_in.expires_at - timezone.now() <= timedelta(minutes=30)
+
+
+def test_each_click_opens_its_own_sign_in():
+    session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
+
+    for _ in range(2):
+        Client().get("/zendesk/admin_ui/connect", {"setup": session.sign_in_key})
+
+    assert len(set(session.sign_ins.values_list("nonce", flat=True))) == 2
 
 
 def test_a_tampered_state_is_refused():
     session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
-    state = state_for(session, "")
+    state = state_for(sign_in_start(sign_in_key=session.sign_in_key))
 
     response = Client().get("/zendesk/admin_ui/callback", {"code": "abc", "state": state[:-3] + "xyz"})
 
     assert response.status_code == 400
-    assert "This sign-in link is not valid" in text(response)
-    assert "click Connect Trustpilot again in Zendesk" in text(response)
+    assert "This sign-in cannot be matched to a setup" in text(response)
+    assert "Nothing was connected" in text(response)
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert SetupSession.objects.get().trustpilot_account is None
+
+
+def test_a_callback_with_neither_state_nor_cookie_is_refused():
+    response = Client().get("/zendesk/admin_ui/callback", {"code": "abc"})
+
+    assert response.status_code == 400
+    assert "This sign-in cannot be matched to a setup" in text(response)
 
 
 def test_an_expired_state_offers_to_start_again():
     session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
+    sign_in = sign_in_start(sign_in_key=session.sign_in_key)
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 2 * 3600):
-        state = state_for(session, "")
+        state = state_for(sign_in)
 
     response = Client().get("/zendesk/admin_ui/callback", {"code": "abc", "state": state})
 
     assert response.status_code == 400
     assert "This sign-in link has expired" in text(response)
-    assert f'href="/zendesk/admin_ui/connect?session={session.key}">Start again</a>' in text(response)
+    assert f'href="/zendesk/admin_ui/connect?setup={session.sign_in_key}">Start again</a>' in text(response)
 
 
 def test_a_refused_sign_in_says_so_with_a_way_back():
     session = session_start(subdomain="acme", return_url=RETURN_URL, locale="fr-FR")
+    sign_in = sign_in_start(sign_in_key=session.sign_in_key)
 
-    response = Client().get("/zendesk/admin_ui/callback", {"error": "access_denied", "state": state_for(session, "5")})
+    response = Client().get("/zendesk/admin_ui/callback", {"error": "access_denied", "state": state_for(sign_in)})
 
     assert response.status_code == 403
     assert "La connexion à Trustpilot a été refusée" in text(response)
-    assert f'href="/zendesk/admin_ui/connect?session={session.key}&amp;state=5">Réessayer</a>' in text(response)
+    assert f'href="/zendesk/admin_ui/connect?setup={session.sign_in_key}">Réessayer</a>' in text(response)
     assert SetupSession.objects.get().trustpilot_account is None
+
+
+def test_a_sign_in_of_a_setup_already_saved_is_refused():
+    session = connected_session()
+    sign_in = sign_in_start(sign_in_key=session.sign_in_key)
+    choose(session)
+
+    response = Client().get("/zendesk/admin_ui/callback", {"code": "abc", "state": state_for(sign_in)})
+
+    assert response.status_code == 403
+    assert "This sign-in window has expired" in text(response)
 
 
 def test_saving_an_edit_keeps_the_outbox_counter_and_takes_the_new_push_token():
@@ -245,3 +312,28 @@ def test_saving_an_edit_keeps_the_outbox_counter_and_takes_the_new_push_token():
     assert (instance.name, instance.last_sequence, instance.instance_push_id) == ("Renamed", 42, "push-new")
     assert instance.push_token.reveal() == PUSH_TOKEN
     assert ChannelInstance.objects.count() == 1
+
+
+def test_a_forged_sign_in_cookie_is_refused():
+    session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
+    sign_in = sign_in_start(sign_in_key=session.sign_in_key)
+    window = Client()
+    window.cookies[COOKIE] = sign_in.nonce  # the nonce alone, unsigned
+
+    response = window.get("/zendesk/admin_ui/callback", {"code": "abc"})
+
+    assert response.status_code == 400
+    assert "This sign-in cannot be matched to a setup" in text(response)
+    assert response.cookies[COOKIE]["max-age"] == 0  # spent either way
+
+
+def test_one_setup_opens_a_bounded_number_of_sign_ins():
+    from integrations.services.sign_in import MAX_SIGN_INS
+
+    session = session_start(subdomain="acme", return_url=RETURN_URL, locale="en-US")
+    answers = [
+        Client().get("/zendesk/admin_ui/connect", {"setup": session.sign_in_key}) for _ in range(MAX_SIGN_INS + 1)
+    ]
+
+    assert [answer.status_code for answer in answers] == [302] * MAX_SIGN_INS + [403]
+    assert session.sign_ins.count() == MAX_SIGN_INS

@@ -1,25 +1,20 @@
-"""admin_ui against the Trustpilot sandbox over real HTTP: sign-in, code exchange, create and edit flows."""
+"""admin_ui against the Trustpilot sandbox over real HTTP: sign-in, code exchange, claim, create and edit flows."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
-import requests
 from django.test import Client
 
 from integrations.metadata import instance_from
-from integrations.models import ChannelInstance, SetupSession
-from reviews.models import Domain, SyncRun
+from integrations.models import ChannelInstance, SetupSession, TrustpilotSignIn
+from integrations.views.admin_ui.trustpilot import state_for
+from reviews.models import Domain, SyncRun, TrustpilotAccount
 from reviews.sandbox import faults, oauth, seed
 from reviews.sandbox.auth import API_KEY
+from tests.integrations.admin_ui_flow import CALLBACK, Setup, SignInWindow
 from tests.integrations.test_admin_ui import PUSH_TOKEN, RETURN_URL, finish_fields, text, zendesk_post
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-CALLBACK = "https://trustdesk.test/zendesk/admin_ui/callback"
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("zendesk_unreachable")]
 
 
 @pytest.fixture
@@ -27,66 +22,39 @@ def demo(live_sandbox) -> seed.DemoAccount:
     return seed.demo_seed(reviews_per_unit=3)
 
 
-def connect_location(page_html: str) -> str:
-    """Follow the page's Connect Trustpilot link to TrustDesk, which answers with Trustpilot's sign-in URL."""
-    link = unescape(re.search(r'href="(/zendesk/admin_ui/connect\?[^"]+)"', page_html).group(1))
-    response = Client().get(link)
-    assert response.status_code == 302
-    return response["Location"]
-
-
-def trustpilot_state(sign_in_url: str) -> str:
-    return parse_qs(urlsplit(sign_in_url).query)["state"][0]
-
-
-def sign_in_on_the_sandbox(sign_in_url: str, *, action: str = "allow") -> dict[str, str]:
-    """Sign in on the sandbox's page as a person would; returns the query Trustpilot sends back."""
-    with requests.Session() as browser:
-        page = browser.get(sign_in_url, timeout=10)
-        assert page.status_code == 200
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        form = {"csrfmiddlewaretoken": token, "email": seed.DEMO_EMAIL, "password": seed.DEMO_PASSWORD}
-        answer = browser.post(sign_in_url, data={**form, "action": action}, allow_redirects=False, timeout=10)
-    assert answer.status_code == 302
-    location = urlsplit(answer.headers["Location"])
-    assert f"https://{location.netloc}{location.path}" == CALLBACK
-    return {key: values[0] for key, values in parse_qs(location.query).items()}
-
-
 def unit_ids(demo: seed.DemoAccount) -> dict[str, str]:
     return {unit.identifying_name: unit.id for unit in demo.units}
 
 
-def test_adding_an_account_end_to_end(demo):
-    start = zendesk_post(instance_push_id="push-9", zendesk_access_token=PUSH_TOKEN)
-    session = SetupSession.objects.get()
+@pytest.mark.parametrize("handed_over", ["claim code from the window", "short code typed by the admin"])
+def test_adding_an_account_end_to_end(demo, handed_over):
+    setup = Setup().open(instance_push_id="push-9", zendesk_access_token=PUSH_TOKEN)
+    first_key = setup.key
 
-    back = sign_in_on_the_sandbox(connect_location(text(start)))
-    connected = Client().get("/zendesk/admin_ui/callback", back)
-    domains_link = unescape(re.search(r'href="(/zendesk/admin_ui/domains\?[^"]+)"', text(connected)).group(1))
-    domains = Client().get(domains_link)
+    signed_in = SignInWindow().sign_in(setup.sign_in_link)
+    waiting = SetupSession.objects.get()
+    setup.claim(signed_in.claim_code if handed_over.startswith("claim") else signed_in.short_code.lower())
+    domains = setup.page
     ids = unit_ids(demo)
-    finish = Client().post(
-        "/zendesk/admin_ui/domains",
-        {
-            "session": session.key,
-            "name": "Trustpilot — Demo Business",
-            "domains": [ids["shop.example"], ids["boutique.example"]],
-            "sync_unanswered": "on",
-            "days": "30",
-        },
+    setup.choose(
+        name="Trustpilot — Demo Business",
+        domains=[ids["shop.example"], ids["boutique.example"]],
+        sync_unanswered="on",
     )
 
-    assert connected.status_code == 200
-    assert "Connected as Demo Business" in text(connected)
-    assert "window.opener" in text(connected) and "postMessage" in text(connected)
-    assert "acme" in text(connected)
-    assert domains.status_code == 200
+    assert signed_in.status == 200
+    assert "Signed in to Trustpilot as Demo Business" in signed_in.page
+    assert "Zendesk account <strong>acme.zendesk.com</strong>" in signed_in.page
+    assert "Nothing is connected yet." in signed_in.page  # until the setup page claims it
+    assert "window.opener" in signed_in.page and "postMessage" in signed_in.page
+    assert waiting.trustpilot_account is None  # the callback connected nothing by itself
+    assert "Zendesk account: <strong>acme.zendesk.com</strong>" in domains
     for name in ("shop.example", "boutique.example", "outlet.example"):
-        assert f'name="domains" value="{ids[name]}"' in text(domains)
-    assert 'value="Trustpilot — Demo Business"' in text(domains)
-    assert finish.status_code == 200
-    fields = finish_fields(text(finish))
+        assert f'name="domains" value="{ids[name]}"' in domains
+    assert 'value="Trustpilot — Demo Business"' in domains
+    assert first_key not in domains  # the claim replaced the setup key
+    assert setup.status == 200
+    fields = finish_fields(setup.page)
     instance = instance_from(fields["metadata"])
     assert (fields["action"], fields["name"], fields["state"]) == (RETURN_URL, "Trustpilot — Demo Business", "")
     assert instance.trustpilot_account.name == "Demo Business"
@@ -95,8 +63,9 @@ def test_adding_an_account_end_to_end(demo):
     assert instance.push_token.reveal() == PUSH_TOKEN
     backfills = SyncRun.objects.filter(kind=SyncRun.Kind.BACKFILL)
     assert sorted(backfills.values_list("domain__name", flat=True)) == ["boutique.example", "shop.example"]
-    for response in (start, connected, domains, finish):
-        assert PUSH_TOKEN not in text(response)
+    assert TrustpilotSignIn.objects.get().tokens is None  # claimed: the grant now lives on the account only
+    for page in (domains, signed_in.page, setup.page):
+        assert PUSH_TOKEN not in page
 
 
 def test_editing_goes_straight_to_the_domains_step_prefilled_and_can_change_domains(channel, connected):
@@ -108,11 +77,11 @@ def test_editing_goes_straight_to_the_domains_step_prefilled_and_can_change_doma
 
     edit = zendesk_post(metadata=channel.metadata, name=instance.name, state="17")
     session = SetupSession.objects.get()
+    assert session.cursor == "17"
     finish = Client().post(
         "/zendesk/admin_ui/domains",
         {
             "session": session.key,
-            "state": "17",
             "name": "Trustpilot — renamed",
             "domains": [ids["shop.example"], boutique_id],
             "sync_unanswered": "on",
@@ -123,8 +92,8 @@ def test_editing_goes_straight_to_the_domains_step_prefilled_and_can_change_doma
     body = text(edit)
     assert edit.status_code == 200
     assert session.instance == instance
-    assert 'href="/zendesk/admin_ui/connect' not in body  # no sign-in needed
-    assert 'action="/zendesk/admin_ui/connect"' in body  # but reconnecting is offered
+    assert 'id="domains-form"' in body  # no sign-in needed
+    assert f'href="/zendesk/admin_ui/connect?setup={session.sign_in_key}"' in body  # but reconnecting is offered
     assert f'value="{instance.name}"' in body
     assert f'name="domains" value="{ids["shop.example"]}" checked' in body
     assert f'name="domains" value="{boutique_id}">' in body
@@ -167,64 +136,91 @@ def test_editing_can_remove_a_domain_and_start_a_longer_sync(channel, connected)
     assert (run.period_end - run.period_start).days == 365
 
 
-def test_a_code_issued_for_the_callback_connects_the_account(demo):
-    start = zendesk_post(locale="fr-FR")
-    state = trustpilot_state(connect_location(text(start)))
+def test_the_callback_keeps_the_grant_unclaimed_and_shows_it_in_french(demo):
+    setup = Setup().open(locale="fr-FR")
+    window = SignInWindow()
+    window.open(setup.sign_in_link)
     code = oauth.code_issue(user=demo.user, api_key=API_KEY, redirect_uri=CALLBACK).code
+    state = latest_state()
 
-    response = Client().get("/zendesk/admin_ui/callback", {"code": code, "state": state})
+    signed_in = window.come_back({"code": code, "state": state})
 
-    assert response.status_code == 200
-    assert "Connecté en tant que Demo Business" in text(response)
-    assert "Cet identifiant Trustpilot donne accès à 3 domaines." in text(response)
+    assert signed_in.status == 200
+    assert "Connecté à Trustpilot en tant que Demo Business" in signed_in.page
+    assert "Rien n’est encore connecté." in signed_in.page
     session = SetupSession.objects.get()
-    assert session.trustpilot_account.business_user_id == demo.user.id
-    assert sorted(unit["name"] for unit in session.business_units) == [
+    assert session.trustpilot_account is None
+    grant = session.sign_ins.get()
+    assert grant.signed_in_at is not None and grant.tokens is not None
+    assert sorted(unit["name"] for unit in grant.business_units) == [
         "boutique.example",
         "outlet.example",
         "shop.example",
     ]
+    assert not TrustpilotAccount.objects.exists()
+
+
+def latest_state() -> str:
+    """The state of the sign-in opened last."""
+    return state_for(TrustpilotSignIn.objects.latest("pk"))
 
 
 def test_denying_access_on_trustpilot_shows_the_refusal_with_a_try_again_link(demo):
-    start = zendesk_post()
+    setup = Setup().open()
     session = SetupSession.objects.get()
 
-    back = sign_in_on_the_sandbox(connect_location(text(start)), action="deny")
-    response = Client().get("/zendesk/admin_ui/callback", back)
+    signed_in = SignInWindow().sign_in(setup.sign_in_link, action="deny")
 
-    assert back["error"] == "access_denied"
-    assert response.status_code == 403
-    assert "The Trustpilot sign-in was refused" in text(response)
-    assert f'href="/zendesk/admin_ui/connect?session={session.key}">Try again</a>' in text(response)
+    assert signed_in.status == 403
+    assert "The Trustpilot sign-in was refused" in signed_in.page
+    assert f'href="/zendesk/admin_ui/connect?setup={session.sign_in_key}">Try again</a>' in signed_in.page
     assert SetupSession.objects.get().trustpilot_account is None
 
 
 def test_trustpilot_down_during_the_exchange_is_a_clear_message_not_a_500(demo):
-    start = zendesk_post()
-    state = trustpilot_state(connect_location(text(start)))
+    setup = Setup().open()
+    window = SignInWindow()
+    window.open(setup.sign_in_link)
     code = oauth.code_issue(user=demo.user, api_key=API_KEY, redirect_uri=CALLBACK).code
     faults.faults_set(fail_next=1, fail_status=503)
 
-    response = Client().get("/zendesk/admin_ui/callback", {"code": code, "state": state})
+    signed_in = window.come_back({"code": code, "state": latest_state()})
 
-    assert response.status_code == 502
-    assert "Trustpilot is not answering right now" in text(response)
-    assert ">Try again</a>" in text(response)
+    assert signed_in.status == 502
+    assert "Trustpilot is not answering right now" in signed_in.page
+    assert ">Try again</a>" in signed_in.page
     assert SetupSession.objects.get().trustpilot_account is None
 
 
-def test_a_code_used_twice_asks_to_sign_in_again(demo):
-    start = zendesk_post()
-    state = trustpilot_state(connect_location(text(start)))
+def test_a_sign_in_window_comes_back_once(demo):
+    setup = Setup().open()
+    window = SignInWindow()
+    window.open(setup.sign_in_link)
     code = oauth.code_issue(user=demo.user, api_key=API_KEY, redirect_uri=CALLBACK).code
+    state = latest_state()
 
-    first = Client().get("/zendesk/admin_ui/callback", {"code": code, "state": state})
-    again = Client().get("/zendesk/admin_ui/callback", {"code": code, "state": state})
+    first = window.come_back({"code": code, "state": state})
+    again = window.come_back({"code": code, "state": state})
 
-    assert first.status_code == 200
-    assert again.status_code == 502
-    assert "it may have been used already" in text(again)
+    assert first.status == 200
+    assert again.status == 403
+    assert "This sign-in window has expired" in again.page
+
+
+def test_a_code_used_twice_asks_to_sign_in_again(demo):
+    setup = Setup().open()
+    code = oauth.code_issue(user=demo.user, api_key=API_KEY, redirect_uri=CALLBACK).code
+    windows = [SignInWindow(), SignInWindow()]
+    for window in windows:
+        window.open(setup.sign_in_link)
+    states = [state_for(sign_in) for sign_in in TrustpilotSignIn.objects.order_by("pk")]
+
+    first = windows[0].come_back({"code": code, "state": states[0]})
+    again = windows[1].come_back({"code": code, "state": states[1]})
+
+    assert first.status == 200
+    assert again.status == 502
+    assert "it may have been used already" in again.page
 
 
 def test_editing_while_trustpilot_is_down_offers_the_domains_trustdesk_knows(channel, connected):
@@ -245,4 +241,5 @@ def test_editing_an_instance_whose_trustpilot_account_needs_reauthorization_asks
 
     assert response.status_code == 200
     assert "The connection to Trustpilot no longer works" in text(response)
-    assert 'href="/zendesk/admin_ui/connect?session=' in text(response)
+    assert 'href="/zendesk/admin_ui/connect?setup=' in text(response)
+    assert 'id="domains-form"' not in text(response)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_an_admin_adds_an_account_reviews_become_tickets_and_an_agent_replies(live_sandbox, live_server, settings):
     settings.TRUSTDESK_PUBLIC_URL = live_server.url
-    settings.ZENDESK_RETURN_URL_HOSTS = ["127.0.0.1"]
+    settings.ZENDESK_RETURN_URL_HOSTS = ["{subdomain}.localhost"]
     seed.demo_seed(reviews_per_unit=15)
     said: list[str] = []
 

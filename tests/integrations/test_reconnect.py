@@ -25,7 +25,7 @@ def test_reconnecting_after_a_disconnect_reuses_the_reviews_and_makes_no_duplica
     live_sandbox, live_server, settings, superuser
 ):
     settings.TRUSTDESK_PUBLIC_URL = live_server.url
-    settings.ZENDESK_RETURN_URL_HOSTS = ["127.0.0.1"]
+    settings.ZENDESK_RETURN_URL_HOSTS = ["{subdomain}.localhost"]
     settings.TRUSTPILOT_FIRST_POLL_DAYS = 365
     seed.demo_seed(reviews_per_unit=15)
     first_tickets = Simulation(url=live_server.url, subdomain="acme", sync_days=365, say=lambda _: None).run()

@@ -1,56 +1,59 @@
-"""The connect step and the domains step (GET/POST /zendesk/admin_ui/domains), and the finish page."""
+"""The connect step, the domains step (POST /zendesk/admin_ui/domains) and the finish page."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-from integrations.forms import DomainsForm, cursor_or_empty
+from integrations.forms import DomainsForm
 from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance, SetupSession
-from integrations.services.setup import SessionInvalid, instance_save, session_connected, session_get
+from integrations.services.setup import SessionInvalid, instance_save, session_connected, session_get, setup_units
 from integrations.views.admin_ui.pages import (
     SESSION_EXPIRED,
     SESSION_MISSING,
     AdminUiView,
-    flow_url,
     language_for,
-    page,
     problem_page,
+    setup_page,
+    sign_in_url,
 )
+from integrations.views.admin_ui.problems import domain_problem, trustpilot_unavailable
+from reviews.services.accounts import ReauthorizationNeeded
+from reviews.trustpilot.errors import TrustpilotError
 
 
-def connect_page(request: HttpRequest, session: SetupSession, *, state: str, reconnect: bool = False) -> HttpResponse:
-    context = {
-        "session": session,
-        "state": state,
-        "reconnect": reconnect,
-        "connect_url": flow_url("zendesk:admin_ui_connect", session=session.key, state=state),
-        "status_url": flow_url("zendesk:admin_ui_status", session=session.key),
-        "next_url": flow_url("zendesk:admin_ui_domains", session=session.key, state=state),
-    }
-    return page(request, "admin_ui/connect.html", context, language=language_for(session.locale))
-
-
-def domains_page(
-    request: HttpRequest, session: SetupSession, *, state: str, form: DomainsForm | None = None
+def connect_page(
+    request: HttpRequest, session: SetupSession, *, reconnect: bool = False, code_error: str = "", status: int = 200
 ) -> HttpResponse:
-    form = form or DomainsForm(initial={**_initial(session), "state": state}, units=session.business_units)
+    context = {"reconnect": reconnect, "connect_url": sign_in_url(session), "code_error": code_error}
+    return setup_page(request, session, "admin_ui/connect.html", context, status=status)
+
+
+def domains_page(request: HttpRequest, session: SetupSession, *, form: DomainsForm | None = None) -> HttpResponse:
+    form = form or DomainsForm(initial=_initial(session), units=session.business_units)
     context = {
-        "session": session,
         "form": form,
         "units": form.unit_rows(),
+        "typed": _typed_value(form),
         "account": session.trustpilot_account,
         "editing": session.instance is not None,
-        "next_url": flow_url("zendesk:admin_ui_domains", session=session.key, state=state),
+        "connect_url": sign_in_url(session),
     }
-    return page(request, "admin_ui/domains.html", context, language=language_for(session.locale))
+    return setup_page(request, session, "admin_ui/domains.html", context, status=400 if form.errors else 200)
+
+
+def _typed_value(form: DomainsForm) -> str:
+    value = form["typed"].value() or ""
+    return "\n".join(value) if isinstance(value, list) else str(value)
 
 
 def _initial(session: SetupSession) -> dict[str, Any]:
     instance = session.instance
-    if instance is not None:
+    if instance is not None and instance.trustpilot_account_id == session.trustpilot_account_id:
         return {
             "name": instance.name,
             "domains": list(instance.domains.values_list("business_unit_id", flat=True)),
@@ -59,8 +62,9 @@ def _initial(session: SetupSession) -> dict[str, Any]:
         }
     account = session.trustpilot_account
     units = session.business_units
+    default_name = f"Trustpilot — {account.name}" if account and account.name else "Trustpilot"
     return {
-        "name": session.name or (f"Trustpilot — {account.name}" if account and account.name else "Trustpilot"),
+        "name": (instance.name if instance else session.name) or default_name,
         "domains": [units[0]["id"]] if len(units) == 1 else [],
         "sync_unanswered": False,
         "days": ChannelInstance.SyncPeriod.MONTH.value,
@@ -68,15 +72,7 @@ def _initial(session: SetupSession) -> dict[str, Any]:
 
 
 class DomainsView(AdminUiView):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        try:
-            session = session_get(key=request.GET.get("session", ""))
-        except SessionInvalid:
-            return problem_page(request, SESSION_EXPIRED)
-        state = cursor_or_empty(request.GET.get("state", ""))
-        if not session_connected(session):
-            return connect_page(request, session, state=state, reconnect=session.trustpilot_account is not None)
-        return domains_page(request, session, state=state)
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
         # The key must come in the body: it is this form's CSRF token (see AdminUiView).
@@ -87,22 +83,35 @@ class DomainsView(AdminUiView):
             session = session_get(key=key)
         except SessionInvalid:
             return problem_page(request, SESSION_EXPIRED)
-        state = cursor_or_empty(request.POST.get("state", ""))
         if not session_connected(session):
-            return connect_page(request, session, state=state, reconnect=True)
+            return connect_page(request, session, reconnect=session.trustpilot_account is not None)
         form = DomainsForm(request.POST, units=session.business_units)
         if not form.is_valid():
-            return domains_page(request, session, state=state, form=form)
+            return domains_page(request, session, form=form)
         data = form.cleaned_data
+        try:
+            units, failed = setup_units(session=session, chosen_ids=data["domains"], typed=data["typed"])
+        except ReauthorizationNeeded:
+            return connect_page(request, session, reconnect=True)
+        except TrustpilotError as exc:
+            return problem_page(request, trustpilot_unavailable(exc), session=session)
+        with translation.override(language_for(session.locale)):
+            for check in failed:
+                form.add_error("typed", domain_problem(check))
+        if failed:
+            return domains_page(request, session, form=form)
         try:
             instance = instance_save(
                 session=session,
                 name=data["name"],
-                business_unit_ids=data["domains"],
+                units=units,
                 sync_unanswered=data["sync_unanswered"],
                 days=data["days"],
             )
         except SessionInvalid:
-            return problem_page(request, SESSION_EXPIRED, language=language_for(session.locale))
-        context = {"return_url": session.return_url, "name": instance.name, "metadata": metadata_for(instance)}
-        return page(request, "admin_ui/finish.html", {**context, "state": state}, language=language_for(session.locale))
+            return problem_page(request, SESSION_EXPIRED, session=session)
+        except ValueError:
+            form.add_error("domains", gettext_lazy("Choose at least one domain."))
+            return domains_page(request, session, form=form)
+        context = {"name": instance.name, "metadata": metadata_for(instance), "state": session.cursor}
+        return setup_page(request, session, "admin_ui/finish.html", context)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from integrations.forms import LOOPBACK_HOSTS
+from integrations.forms import host_patterns, is_loopback, zendesk_host
+from integrations.models import SetupSession
 
 R = TypeVar("R", bound=HttpResponse)
 TEMPLATES = "integrations/"
@@ -33,22 +33,23 @@ def language_for(locale: str) -> str:
     return "fr" if primary == "fr" else "en"
 
 
-def flow_url(view_name: str, *, session: str, state: str = "") -> str:
-    """A page of this setup: the session key travels in the URL because the iframe has no cookies."""
-    query = {"session": session, **({"state": state} if state else {})}
-    return f"{reverse(view_name)}?{urlencode(query)}"
+def sign_in_url(session: SetupSession) -> str:
+    """Opens a Trustpilot sign-in for this setup. Its key can do nothing else, so it may travel in a URL
+    (and a log); the setup's own key never does."""
+    return f"{reverse('zendesk:admin_ui_connect')}?{urlencode({'setup': session.sign_in_key})}"
 
 
-def frame_ancestors() -> str:
-    """CSP sources for the Zendesk hosts that may frame these pages, from ZENDESK_RETURN_URL_HOSTS."""
+def frame_ancestors(subdomain: str = "*") -> str:
+    """CSP sources for the Zendesk pages that may frame these pages: ZENDESK_RETURN_URL_HOSTS for the
+    setup's own Zendesk account, or for any account ("*") before the account is known."""
     sources: list[str] = []
-    for pattern in settings.ZENDESK_RETURN_URL_HOSTS:
+    for pattern in host_patterns(subdomain):
         host = _csp_host(pattern.strip().lower())
         if not CSP_HOST.match(host):
             continue
         if host == "*":
             sources.append("https:")
-        elif host in LOOPBACK_HOSTS:
+        elif is_loopback(host) or host == "*.localhost":
             bracketed = "[::1]" if host == "::1" else host
             sources += [f"http://{bracketed}:*", f"https://{bracketed}:*"]
         else:
@@ -66,14 +67,15 @@ def _csp_host(pattern: str) -> str:
     return "*." + ".".join(rest) if rest else "*"
 
 
-def secure(response: R, nonce: str = "") -> R:
+def secure(response: R, nonce: str = "", *, subdomain: str = "*", framed: bool = True) -> R:
+    """Security headers of every admin_ui page. `framed`: shown in Zendesk's iframe, by the Zendesk account
+    `subdomain` only; the Trustpilot sign-in window's pages are top-level and may be framed by nobody."""
     scripts = f"'nonce-{nonce}'" if nonce else "'none'"
-    # The connect step's script asks TrustDesk's own status endpoint whether the sign-in came back.
-    fetches = "'self'" if nonce else "'none'"
+    ancestors = frame_ancestors(subdomain) if framed else "'none'"
     response["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src {scripts}; style-src {scripts}; connect-src {fetches}; "
+        f"default-src 'none'; script-src {scripts}; style-src {scripts}; connect-src 'none'; "
         "img-src 'self' data:; "
-        f"base-uri 'none'; frame-ancestors {frame_ancestors()}"
+        f"base-uri 'none'; frame-ancestors {ancestors}"
     )
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
@@ -88,14 +90,30 @@ def secure(response: R, nonce: str = "") -> R:
 
 
 def page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, language: str, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    language: str,
+    status: int = 200,
+    subdomain: str = "*",
+    framed: bool = True,
 ) -> HttpResponse:
     nonce = secrets.token_urlsafe(16)
     with translation.override(language):
         response = render(request, TEMPLATES + template, {**context, "nonce": nonce}, status=status)
-    secure(response, nonce)
+    secure(response, nonce, subdomain=subdomain, framed=framed)
     response["Content-Language"] = language
     return response
+
+
+def setup_page(
+    request: HttpRequest, session: SetupSession, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """A page of this setup, in its admin's language, framed only by its own Zendesk account."""
+    context = {**context, "session": session, "zendesk_host": zendesk_host(session.subdomain)}
+    language = language_for(session.locale)
+    return page(request, template, context, language=language, status=status, subdomain=session.subdomain)
 
 
 @dataclass(frozen=True)
@@ -111,9 +129,23 @@ class Problem:
     popup: bool = False  # shown in the Trustpilot sign-in window: offer to close it
 
 
-def problem_page(request: HttpRequest, problem: Problem, *, language: str = "") -> HttpResponse:
+def problem_page(
+    request: HttpRequest, problem: Problem, *, language: str = "", session: SetupSession | None = None
+) -> HttpResponse:
+    if session is not None:
+        language = language or language_for(session.locale)
     language = language or language_for(translation.get_language() or "")
-    return page(request, "admin_ui/problem.html", {"problem": problem}, language=language, status=problem.status)
+    subdomain = session.subdomain if session is not None else "*"
+    context = {"problem": problem, "zendesk_host": zendesk_host(session.subdomain) if session else ""}
+    return page(
+        request,
+        "admin_ui/problem.html",
+        context,
+        language=language,
+        status=problem.status,
+        subdomain=subdomain,
+        framed=not problem.popup,
+    )
 
 
 SESSION_EXPIRED = Problem(
@@ -123,6 +155,15 @@ SESSION_EXPIRED = Problem(
         "For your security, the setup page is valid for one hour and for one save only. "
         "Close it and open the account again from Zendesk (Admin Center, Channels, Trustpilot)."
     ),
+)
+SIGN_IN_EXPIRED = Problem(
+    status=403,
+    title=_("This sign-in window has expired"),
+    message=_(
+        "The setup it was opened for is over or was replaced. Close this window and click Connect Trustpilot "
+        "again on the setup page in Zendesk."
+    ),
+    popup=True,
 )
 SESSION_MISSING = Problem(
     status=403,
@@ -136,8 +177,8 @@ SESSION_MISSING = Problem(
 
 # Django's CSRF check needs a cookie, and browsers drop cookies in a third-party iframe, which is where
 # Zendesk shows these pages: the check would refuse every form. Instead, each setup's session key (a
-# 256-bit secret that only this setup's pages carry) must come in the body of every POST and name an
-# unexpired, unspent session; that is what makes a forged cross-site form fail.
+# 256-bit secret that only this setup's page holds, in its forms, never in a URL) must come in the body
+# of every POST and name an unexpired, unspent session; that is what makes a forged cross-site form fail.
 @method_decorator(csrf_exempt, name="dispatch")
 class AdminUiView(View):
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

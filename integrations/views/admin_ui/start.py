@@ -9,8 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from integrations.forms import ZendeskAdminForm
-from integrations.metadata import InvalidMetadata, instance_from
+from integrations.metadata import InvalidMetadata, instance_for_setup
 from integrations.models import ChannelInstance
+from integrations.services.push_token import PushTokenCheck, push_token_check
 from integrations.services.setup import session_resume, session_start
 from integrations.views.admin_ui.domains import connect_page, domains_page
 from integrations.views.admin_ui.pages import AdminUiView, Problem, language_for, problem_page
@@ -19,8 +20,16 @@ BAD_METADATA = Problem(
     status=401,
     title=_("TrustDesk does not recognise this account"),
     message=_(
-        "Zendesk sent account details that TrustDesk did not sign, or that belong to another Zendesk account. "
-        "Remove the account in Zendesk and add it again."
+        "Zendesk sent account details that TrustDesk did not sign, that belong to another Zendesk account, "
+        "or that were replaced when the account was disconnected. Remove the account in Zendesk and add it again."
+    ),
+)
+BAD_PUSH_TOKEN = Problem(
+    status=403,
+    title=_("Zendesk did not confirm this request"),
+    message=_(
+        "Zendesk says the access token sent with this page is not valid for this account, so TrustDesk will not "
+        "open the setup. Close the page and open the account again from Zendesk's Admin Center."
     ),
 )
 
@@ -38,28 +47,38 @@ class AdminUiStartView(AdminUiView):
             instance = _instance_or_none(data["metadata"], subdomain=data["subdomain"])
             if instance is None:
                 return problem_page(request, BAD_METADATA, language=language)
+        if data["zendesk_access_token"] and not _push_token_accepted(data):
+            return problem_page(request, BAD_PUSH_TOKEN, language=language)
         session = session_start(
             subdomain=data["subdomain"],
             return_url=data["return_url"],
             locale=data["locale"],
             name=data["name"],
+            cursor=data["state"],
             instance=instance,
             instance_push_id=data["instance_push_id"],
             push_token=data["zendesk_access_token"],
         )
-        state = data["state"]
         if instance is not None and session_resume(session=session):
-            return domains_page(request, session, state=state)
+            return domains_page(request, session)
         reconnect = instance is not None and instance.trustpilot_account is not None
-        return connect_page(request, session, state=state, reconnect=reconnect)
+        return connect_page(request, session, reconnect=reconnect)
 
 
 def _instance_or_none(metadata: str, *, subdomain: str) -> ChannelInstance | None:
     try:
-        instance = instance_from(metadata)
+        return instance_for_setup(metadata, subdomain=subdomain)
     except InvalidMetadata:
         return None
-    return instance if instance.zendesk_account.subdomain.lower() == subdomain else None
+
+
+def _push_token_accepted(data: dict[str, Any]) -> bool:
+    """Zendesk's push token proves the request came from that Zendesk account; an unreachable Zendesk
+    does not block the setup (the token is checked again by every push)."""
+    check = push_token_check(
+        subdomain=data["subdomain"], instance_push_id=data["instance_push_id"], token=data["zendesk_access_token"]
+    )
+    return check != PushTokenCheck.INVALID
 
 
 def _bad_request(form: ZendeskAdminForm) -> Problem:

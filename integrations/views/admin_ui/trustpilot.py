@@ -1,6 +1,10 @@
-"""The Trustpilot sign-in (reference §1.3): /zendesk/admin_ui/connect sends the browser to Trustpilot,
+"""The Trustpilot sign-in window (reference §1.3): /zendesk/admin_ui/connect sends it to Trustpilot,
 /zendesk/admin_ui/callback takes the authorization code back. Business credentials only: TrustDesk
-never offers Google sign-in, as Trustpilot's own Zendesk integration refuses it for security reasons."""
+never offers Google sign-in, as Trustpilot's own Zendesk integration refuses it for security reasons.
+
+The window connects nothing by itself: the callback keeps the grant for the setup page that opened
+the window to claim (services/sign_in.py), and names the Zendesk account it is meant for.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +12,36 @@ from typing import Any
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 
-from integrations.forms import cursor_or_empty
+from integrations.forms import zendesk_host
 from integrations.manifest import absolute
-from integrations.models import SetupSession
-from integrations.services.setup import SESSION_LIFETIME, SessionInvalid, session_get, session_sign_in
+from integrations.models import TrustpilotSignIn
+from integrations.services.setup import SessionInvalid
+from integrations.services.sign_in import (
+    SIGN_IN_LIFETIME,
+    SignInInvalid,
+    sign_in_complete,
+    sign_in_get,
+    sign_in_start,
+)
 from integrations.views.admin_ui.pages import (
-    SESSION_EXPIRED,
+    SIGN_IN_EXPIRED,
     AdminUiView,
     Problem,
-    flow_url,
     language_for,
     page,
     problem_page,
     secure,
+    sign_in_url,
 )
+from integrations.views.admin_ui.problems import BAD_STATE, sign_in_expired, sign_in_failed, sign_in_refused
 from reviews.trustpilot import get_client
-from reviews.trustpilot.errors import BadRequest, TrustpilotError
+from reviews.trustpilot.errors import TrustpilotError
 
 STATE_SALT = "trustdesk.zendesk.admin-ui.trustpilot-state"
-
-BAD_STATE = Problem(
-    status=400,
-    title=_("This sign-in link is not valid"),
-    message=_(
-        "Trustpilot sent TrustDesk back a sign-in that does not belong to a setup started here. "
-        "Close this window and click Connect Trustpilot again in Zendesk."
-    ),
-    popup=True,
-)
+COOKIE_SALT = "trustdesk.zendesk.admin-ui.trustpilot-sign-in-cookie"
+COOKIE = "trustdesk_sign_in"
 
 
 def callback_url() -> str:
@@ -45,104 +49,91 @@ def callback_url() -> str:
     return absolute("zendesk:admin_ui_callback")
 
 
-def state_for(session: SetupSession, cursor: str) -> str:
-    """Binds the Trustpilot sign-in to this setup: the callback accepts only a state TrustDesk signed."""
-    return signing.TimestampSigner(salt=STATE_SALT).sign_object({"session": session.key, "state": cursor})
+def state_for(sign_in: TrustpilotSignIn) -> str:
+    return signing.TimestampSigner(salt=STATE_SALT).sign_object({"n": sign_in.nonce})
 
 
 class ConnectView(AdminUiView):
     def get(self, request: HttpRequest) -> HttpResponse:
         try:
-            session = session_get(key=request.GET.get("session", ""))
+            sign_in = sign_in_start(sign_in_key=request.GET.get("setup", ""))
         except SessionInvalid:
-            return problem_page(request, SESSION_EXPIRED)
-        state = state_for(session, cursor_or_empty(request.GET.get("state", "")))
+            return problem_page(request, SIGN_IN_EXPIRED)
         client = get_client()
-        url = client.authorization_url(redirect_uri=callback_url(), state=state)
+        url = client.authorization_url(redirect_uri=callback_url(), state=state_for(sign_in))
         client.session.close()
-        response = secure(HttpResponseRedirect(url))
-        # The setup key is in this page's URL: never send it to Trustpilot as a referrer.
+        response = secure(HttpResponseRedirect(url), framed=False)
         response["Referrer-Policy"] = "no-referrer"
+        # Whether Trustpilot sends `state` back is [UNCONFIRMED] (reference §1.3): this window also keeps the
+        # sign-in in a first-party cookie (this is a top-level window, not Zendesk's iframe), sent back to
+        # the callback only. Lax: Trustpilot's redirect to the callback is a top-level GET from another site.
+        response.set_cookie(
+            COOKIE,
+            signing.TimestampSigner(salt=COOKIE_SALT).sign(sign_in.nonce),
+            max_age=int(SIGN_IN_LIFETIME.total_seconds()),
+            path=reverse("zendesk:admin_ui_callback"),
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
         return response
+
+
+def sign_in_nonce(request: HttpRequest) -> str | Problem:
+    """Which sign-in Trustpilot sent this window back for: the signed `state` when Trustpilot echoes it,
+    else the cookie set when the window went to Trustpilot ([UNCONFIRMED] reference §1.3, the one place
+    that decides)."""
+    max_age = SIGN_IN_LIFETIME
+    state = request.GET.get("state", "")
+    if state:
+        signer = signing.TimestampSigner(salt=STATE_SALT)
+        try:
+            value: Any = signer.unsign_object(state, max_age=max_age)
+        except signing.SignatureExpired:
+            return _expired(signer.unsign_object(state))
+        except signing.BadSignature:
+            return BAD_STATE
+        nonce = value.get("n") if isinstance(value, dict) else None
+        return nonce if isinstance(nonce, str) else BAD_STATE
+    try:
+        return signing.TimestampSigner(salt=COOKIE_SALT).unsign(request.COOKIES.get(COOKIE, ""), max_age=max_age)
+    except signing.BadSignature:  # missing, forged or expired
+        return BAD_STATE
+
+
+def _expired(value: Any) -> Problem:
+    nonce = value.get("n") if isinstance(value, dict) else None
+    sign_in = TrustpilotSignIn.objects.select_related("session").filter(nonce=nonce).first() if nonce else None
+    return sign_in_expired(sign_in_url(sign_in.session) if sign_in else "")
 
 
 class CallbackView(AdminUiView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        signer = signing.TimestampSigner(salt=STATE_SALT)
-        signed = request.GET.get("state", "")
+        nonce = sign_in_nonce(request)
+        if isinstance(nonce, Problem):
+            return self.done(problem_page(request, nonce))
         try:
-            value: Any = signer.unsign_object(signed, max_age=SESSION_LIFETIME)
-        except signing.SignatureExpired:
-            return problem_page(request, _expired_sign_in(signer.unsign_object(signed)))
-        except signing.BadSignature:
-            return problem_page(request, BAD_STATE)
-        if not isinstance(value, dict) or not isinstance(value.get("session"), str):
-            return problem_page(request, BAD_STATE)
-        try:
-            session = session_get(key=value["session"])
-        except SessionInvalid:
-            return problem_page(request, SESSION_EXPIRED)
-        return self.signed_in(request, session, cursor_or_empty(str(value.get("state", ""))))
+            sign_in = sign_in_get(nonce=nonce)
+        except SignInInvalid:
+            return self.done(problem_page(request, SIGN_IN_EXPIRED))
+        return self.done(self.signed_in(request, sign_in))
 
-    def signed_in(self, request: HttpRequest, session: SetupSession, cursor: str) -> HttpResponse:
-        language = language_for(session.locale)
-        retry = flow_url("zendesk:admin_ui_connect", session=session.key, state=cursor)
-        error = request.GET.get("error", "")
-        code = request.GET.get("code", "")
+    def signed_in(self, request: HttpRequest, sign_in: TrustpilotSignIn) -> HttpResponse:
+        session = sign_in.session
+        retry = sign_in_url(session)
+        error, code = request.GET.get("error", ""), request.GET.get("code", "")
         if error or not code:
-            return problem_page(request, _refused(retry, denied=error == "access_denied"), language=language)
+            return problem_page(request, sign_in_refused(retry, denied=error == "access_denied"), session=session)
         try:
-            account = session_sign_in(session=session, code=code, redirect_uri=callback_url())
+            grant = sign_in_complete(sign_in=sign_in, code=code, redirect_uri=callback_url())
         except TrustpilotError as exc:
-            return problem_page(request, _trustpilot_failed(exc, retry), language=language)
-        context = {
-            "session": session,
-            "account": account,
-            "units": session.business_units,
-            "next_url": flow_url("zendesk:admin_ui_domains", session=session.key, state=cursor),
-        }
-        return page(request, "admin_ui/connected.html", context, language=language)
+            return problem_page(request, sign_in_failed(exc, retry), session=session)
+        except SignInInvalid:
+            return problem_page(request, SIGN_IN_EXPIRED, session=session)
+        context = {"grant": grant, "session": session, "zendesk_host": zendesk_host(session.subdomain)}
+        return page(request, "admin_ui/signed_in.html", context, language=language_for(session.locale), framed=False)
 
-
-def _expired_sign_in(value: Any) -> Problem:
-    value = value if isinstance(value, dict) else {}
-    key, cursor = value.get("session"), cursor_or_empty(str(value.get("state", "")))
-    url = flow_url("zendesk:admin_ui_connect", session=key, state=cursor) if isinstance(key, str) else ""
-    return Problem(
-        status=400,
-        title=_("This sign-in link has expired"),
-        message=_("Trustpilot sign-ins must be completed within an hour. Start again to sign in once more."),
-        action_url=url,
-        action_label=_("Start again"),
-        popup=True,
-    )
-
-
-def _refused(retry: str, *, denied: bool) -> Problem:
-    return Problem(
-        status=403 if denied else 400,
-        title=_("The Trustpilot sign-in was refused") if denied else _("The Trustpilot sign-in did not finish"),
-        message=_(
-            "TrustDesk needs access to your Trustpilot Business account to bring its reviews into Zendesk. "
-            "Sign in with your Trustpilot Business email and password, and allow access."
-        ),
-        action_url=retry,
-        action_label=_("Try again"),
-        popup=True,
-    )
-
-
-def _trustpilot_failed(exc: TrustpilotError, retry: str) -> Problem:
-    if isinstance(exc, BadRequest):
-        message = _("Trustpilot did not accept this sign-in; it may have been used already or be too old.")
-    else:
-        message = _("Trustpilot is not answering right now. Nothing was saved; try again in a few minutes.")
-    return Problem(
-        status=502,
-        title=_("TrustDesk could not finish the Trustpilot sign-in"),
-        message=message,
-        details=[exc.message],
-        action_url=retry,
-        action_label=_("Try again"),
-        popup=True,
-    )
+    @staticmethod
+    def done(response: HttpResponse) -> HttpResponse:
+        response.delete_cookie(COOKIE, path=reverse("zendesk:admin_ui_callback"), samesite="Lax")
+        return response
