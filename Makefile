@@ -11,7 +11,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=1 TRUSTDESK_SANDBOX=1 TRUSTDESK_PUBLIC_URL=http://$(HOST):$(PORT) CELERY_BROKER_URL=filesystem:// \
 	ZENDESK_RETURN_URL_HOSTS={subdomain}.zendesk.com,{subdomain}.localhost
 
-.PHONY: run test lint typecheck install migrate clean
+.PHONY: run simulate test lint typecheck install migrate clean
 
 run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
@@ -20,10 +20,14 @@ run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py connect_sandbox
 	$(RUN_ENV) $(BIN)/python manage.py zendesk_sandbox_seed --subdomain demo --connect
 	@mkdir -p var
-	@echo "Try Zendesk's side in another terminal: $(BIN)/python manage.py zendesk_simulate --url http://$(HOST):$(PORT)"
+	@echo "Try Zendesk's side in another terminal: make simulate"
 	$(RUN_ENV) bash -c '$(BIN)/celery -A trustdesk worker --beat --schedule var/celerybeat-schedule \
 	    --pool solo --loglevel INFO & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
 	    $(BIN)/python manage.py runserver $(HOST):$(PORT)'
+
+# Zendesk's side, played against the TrustDesk that `make run` serves (run it in a second terminal).
+simulate: $(STAMP)
+	$(RUN_ENV) $(BIN)/python manage.py zendesk_simulate --url http://$(HOST):$(PORT)
 
 test: $(STAMP)
 	.ci/install-browser
