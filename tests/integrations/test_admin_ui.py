@@ -409,3 +409,16 @@ def test_the_periodic_task_deletes_expired_and_spent_setups_with_their_grants():
 
 def test_deleting_stale_setups_runs_on_beat(settings):
     assert settings.CELERY_BEAT_SCHEDULE["delete-stale-setups"]["task"] == "integrations.delete_stale_setups"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_zendesk_whose_validate_token_is_down_does_not_block_the_setup(zendesk_sandbox):
+    from integrations.sandbox.faults import faults_validate_token
+    from integrations.sandbox.models import SandboxZendesk
+
+    faults_validate_token(SandboxZendesk.objects.get(subdomain="acme"), unavailable=True)
+
+    response = zendesk_post(instance_push_id="push-123", zendesk_access_token="any-token-while-zendesk-is-down")
+
+    assert response.status_code == 200
+    assert SetupSession.objects.exists()

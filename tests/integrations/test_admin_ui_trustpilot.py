@@ -243,3 +243,28 @@ def test_editing_an_instance_whose_trustpilot_account_needs_reauthorization_asks
     assert "The connection to Trustpilot no longer works" in text(response)
     assert 'href="/zendesk/admin_ui/connect?setup=' in text(response)
     assert 'id="domains-form"' not in text(response)
+
+
+def test_a_disconnected_instance_comes_back_only_through_a_fresh_sign_in_and_old_metadata_stays_dead(
+    channel, connected
+):
+    from integrations.services.disconnect import instance_disconnect
+
+    instance_disconnect(instance=channel.instance, by="admin@trustdesk.test")
+
+    reopened = Setup().open(metadata=channel.metadata, name=channel.instance.name)
+    connect_step = reopened.page
+    signed_in = SignInWindow().sign_in(reopened.sign_in_link)
+    reopened.claim(signed_in.claim_code)
+    reopened.choose(name="Trustpilot — back", domains=[connected.domain.business_unit_id])
+    new_metadata = finish_fields(reopened.page)["metadata"]
+    old_pull = Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": ""})
+    old_reopen = Setup().open(metadata=channel.metadata, name=channel.instance.name)
+
+    assert 'id="domains-form"' not in connect_step and "The connection to Trustpilot no longer works" in connect_step
+    instance = ChannelInstance.objects.get()
+    assert instance.status == ChannelInstance.Status.ACTIVE and instance.disconnected_at is None
+    assert instance_from(new_metadata) == instance
+    assert new_metadata != channel.metadata
+    assert old_pull.json() == {"external_resources": [], "metadata_needs_update": True}
+    assert old_reopen.status == 401  # a copy kept from before opens nothing once the instance is back
