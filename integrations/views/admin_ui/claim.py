@@ -12,23 +12,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from integrations.services.setup import SessionInvalid, session_get
+from integrations.services.setup import SessionInvalid
 from integrations.services.sign_in import ClaimRefused, sign_in_claim
 from integrations.views.admin_ui.domains import connect_page, domains_page
-from integrations.views.admin_ui.pages import SESSION_EXPIRED, SESSION_MISSING, AdminUiView, language_for, problem_page
+from integrations.views.admin_ui.pages import SESSION_EXPIRED, AdminUiView, language_for, posted_session, problem_page
 
 
 class ClaimView(AdminUiView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        key = request.POST.get("session", "")
-        if not key:
-            return problem_page(request, SESSION_MISSING)
-        try:
-            session = session_get(key=key)
-        except SessionInvalid:
-            return problem_page(request, SESSION_EXPIRED)
+        session = posted_session(request)
+        if isinstance(session, HttpResponse):
+            return session
         try:
             session = sign_in_claim(session=session, code=request.POST.get("code", ""))
         except SessionInvalid:

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy
 from integrations.forms import DomainsForm
 from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance, SetupSession
-from integrations.services.setup import SessionInvalid, instance_save, session_connected, session_get, setup_units
+from integrations.services.setup import SessionInvalid, instance_save, session_connected, setup_units
 from integrations.views.admin_ui.pages import (
     SESSION_EXPIRED,
-    SESSION_MISSING,
     AdminUiView,
     language_for,
+    posted_session,
     problem_page,
     setup_page,
     sign_in_url,
@@ -76,13 +76,9 @@ class DomainsView(AdminUiView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         # The key must come in the body: it is this form's CSRF token (see AdminUiView).
-        key = request.POST.get("session", "")
-        if not key:
-            return problem_page(request, SESSION_MISSING)
-        try:
-            session = session_get(key=key)
-        except SessionInvalid:
-            return problem_page(request, SESSION_EXPIRED)
+        session = posted_session(request)
+        if isinstance(session, HttpResponse):
+            return session
         if not session_connected(session):
             return connect_page(request, session, reconnect=session.trustpilot_account is not None)
         form = DomainsForm(request.POST, units=session.business_units)

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from integrations.forms import host_patterns, is_loopback, zendesk_host
 from integrations.models import SetupSession
+from integrations.services.setup import SessionInvalid, session_get
 
 R = TypeVar("R", bound=HttpResponse)
 TEMPLATES = "integrations/"
@@ -173,6 +174,17 @@ SESSION_MISSING = Problem(
         "Open the account again from Zendesk (Admin Center, Channels, Trustpilot)."
     ),
 )
+
+
+def posted_session(request: HttpRequest) -> SetupSession | HttpResponse:
+    """The open setup whose key this POST carries in its body, or the page that refuses the request."""
+    key = request.POST.get("session", "")
+    if not key:
+        return problem_page(request, SESSION_MISSING)
+    try:
+        return session_get(key=key)
+    except SessionInvalid:
+        return problem_page(request, SESSION_EXPIRED)
 
 
 # Django's CSRF check needs a cookie, and browsers drop cookies in a third-party iframe, which is where
