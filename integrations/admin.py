@@ -185,4 +185,4 @@ class SetupSessionAdmin(RecordAdmin):
     list_display = ("subdomain", "instance", "trustpilot_account", "locale", "created_at", "completed_at")
     list_filter = ("locale",)
     search_fields = ("subdomain", "name")
-    exclude = ("key",)
+    exclude = ("key", "sign_in_key")
