@@ -27,6 +27,8 @@ class TrustpilotAccount(models.Model):
     email = models.EmailField(blank=True)
     access_token = EncryptedTextField()
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    # When TrustDesk received the access token: a 403 soon after is about the business unit, not the token.
+    access_token_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     refresh_token = EncryptedTextField()
     refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=32, choices=Status.choices, default=Status.CONNECTED, db_index=True)
@@ -82,6 +84,11 @@ class Domain(models.Model):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_successful_poll_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Trustpilot refused the business unit to a fresh token: the account lost access, and polling stopped.
+    access_denied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Trustpilot refused this domain to its account; polling stops."
+    )
+    access_denied_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,6 +98,10 @@ class Domain(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def accessible(self) -> bool:
+        return self.access_denied_at is None
 
 
 class Review(models.Model):
