@@ -176,6 +176,13 @@ class Reply(models.Model):
         FAILED = "failed", "Failed"
         SUPERSEDED = "superseded", "Superseded"
 
+    class Failure(models.TextChoices):
+        NONE = "", "None"
+        REFUSED = "refused", "Refused by Trustpilot"
+        REVIEW_REMOVED = "review_removed", "Review removed from Trustpilot"
+        REAUTHORIZATION = "reauthorization", "Trustpilot account needs re-authorization"
+        GAVE_UP = "gave_up", "Trustpilot unavailable for too long"
+
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="replies")
     message = models.TextField()
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.ZENDESK)
@@ -186,6 +193,13 @@ class Reply(models.Model):
     # While set and in the future, one process is publishing this reply and no other may post it.
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
+    # A failed reply is final: it is never published afterwards, whatever retries or repeats follow.
+    failure = models.CharField(max_length=16, choices=Failure.choices, default=Failure.NONE, blank=True)
+    # Zendesk was answered 200 before the reply was published: a later failure must be reported to the agent.
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When, and how, the agent was told of the failure (report_error, or an internal note on the ticket).
+    failure_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failure_reported_by = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
