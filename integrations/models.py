@@ -37,6 +37,9 @@ class ZendeskAccount(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     disconnected_by = models.CharField(max_length=255, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
+    # A destroy_integration event TrustDesk could not check with Zendesk (no API token or installation id):
+    # unsigned, so it disconnects nothing until a support manager confirms it on the dashboard.
+    uninstall_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -279,7 +282,15 @@ def _id_name_list_problem(value: object) -> str:
 
 
 class ChannelEvent(models.Model):
-    """One event from a Zendesk event callback, stored as received."""
+    """One event from a Zendesk event callback, stored as received, with what TrustDesk made of it."""
+
+    class Outcome(models.TextChoices):
+        ACTED_ON = "acted_on", "Acted on"
+        NOT_ACTED_ON = "not_acted_on", "Not acted on"
+        REFUSED = "refused", "Refused"
+        CONFLICT = "conflict", "Conflict"
+        UNINSTALL_REPORTED = "uninstall_reported", "Uninstall reported"
+        FAILED = "failed", "Failed"
 
     zendesk_account = models.ForeignKey(
         ZendeskAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
@@ -293,6 +304,10 @@ class ChannelEvent(models.Model):
     error = models.TextField(blank=True, help_text="The error Zendesk reported in this event, if any.")
     occurred_at = models.DateTimeField(null=True, blank=True, help_text="The event's own timestamp.")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, db_index=True)
+    outcome_reason = models.TextField(
+        blank=True, help_text="Why TrustDesk refused the event or did not act on it, or the conflict it found."
+    )
 
     class Meta:
         verbose_name = "Zendesk event"
