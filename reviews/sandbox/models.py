@@ -172,6 +172,13 @@ class Faults(models.Model):
         default=False, help_text="The sign-in page sends Cross-Origin-Opener-Policy: same-origin."
     )
     send_app_enduser = models.BooleanField(default=True, help_text="Token answers carry app_enduser.")
+    # Trustpilot's answers as they may turn out to be [UNCONFIRMED] (reference §1.9, §4.2).
+    forbidden_unit = models.CharField(
+        max_length=255, blank=True, help_text="A business unit (id or domain) whose private review list answers 403."
+    )
+    reformat_replies = models.BooleanField(
+        default=False, help_text="Company replies are read back with markup and other whitespace."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
