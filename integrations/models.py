@@ -104,18 +104,38 @@ class ChannelInstance(models.Model):
         return f"{self.name} ({self.zendesk_account})"
 
 
+class TicketNote(models.Model):
+    """An internal note TrustDesk adds to a review's ticket (integrations.services.notes.note_queue).
+
+    `key` names what the note is about (e.g. "reply-failed-42"): the same key never makes a second note.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="ticket_notes")
+    key = models.CharField(max_length=100, unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Note {self.key} on {self.review.trustpilot_id}"
+
+
 class ReviewTicketLink(models.Model):
-    """What TrustDesk delivered to Zendesk for one instance: a review, an edit or a reply, and its ticket."""
+    """What TrustDesk delivered to Zendesk for one instance: a review, an edit, a reply or a note, and its ticket."""
 
     class Kind(models.TextChoices):
         REVIEW = "review", "Review"
         REVIEW_UPDATE = "review_update", "Review update"
         REPLY = "reply", "Reply"
+        NOTE = "note", "Internal note"
 
     instance = models.ForeignKey(ChannelInstance, on_delete=models.PROTECT, related_name="links")
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="ticket_links")
     edit = models.ForeignKey(ReviewEdit, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_links")
     reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_links")
+    note = models.ForeignKey(TicketNote, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_links")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     external_id = models.CharField(max_length=255)
     # Order of delivery within the instance, given under the instance's row lock, so numbers are taken in
