@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reviews.admin_filters import TokenExpiryFilter
+from reviews.admin_filters import DomainAccessFilter, TokenExpiryFilter
 from reviews.admin_progress import SyncRunProgressMixin
 from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
@@ -56,7 +56,7 @@ class TrustpilotAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: i
 class DomainAdmin(SyncAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     actions = ("sync_unanswered",)
     list_display = ("name", "display_name", "account", "enabled", "last_successful_poll_at", "error")
-    list_filter = ("enabled", "account")
+    list_filter = ("enabled", DomainAccessFilter, "account")
     list_select_related = ("account",)
     search_fields = ("name", "display_name", "business_unit_id")
     fields = (
@@ -69,6 +69,8 @@ class DomainAdmin(SyncAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "last_polled_at",
         "last_successful_poll_at",
         "last_error",
+        "access_denied_at",
+        "access_denied_reason",
         "created_at",
         "updated_at",
     )

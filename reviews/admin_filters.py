@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from reviews.models import TrustpilotAccount
+from reviews.models import Domain, TrustpilotAccount
 from reviews.selectors import tokens_need_attention
 
 
@@ -23,4 +23,17 @@ class TokenExpiryFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[TrustpilotAccount]) -> QuerySet[TrustpilotAccount]:
         if self.value() == "attention":
             return queryset.filter(tokens_need_attention(now=timezone.now()))
+        return queryset
+
+
+class DomainAccessFilter(admin.SimpleListFilter):
+    title = "access on Trustpilot"
+    parameter_name = "access"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("denied", "Refused by Trustpilot"), ("ok", "Accessible")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Domain]) -> QuerySet[Domain]:
+        if self.value() in ("denied", "ok"):
+            return queryset.filter(access_denied_at__isnull=self.value() == "ok")
         return queryset

@@ -76,6 +76,11 @@ def domain_polls(*, now: datetime) -> list[DomainPoll]:
     ]
 
 
+def domains_refused() -> int:
+    """Enabled domains Trustpilot no longer opens to their account: not polled until someone signs in again."""
+    return Domain.objects.filter(enabled=True, access_denied_at__isnull=False).count()
+
+
 def delivery_backlog() -> list[InstanceBacklog]:
     """Every active instance with how many of its links wait for Zendesk, in one query."""
     waiting = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -41,4 +42,13 @@ def needs_update(instance: ChannelInstance) -> bool:
         instance.status == ChannelInstance.Status.DISCONNECTED
         or account is None
         or account.status != TrustpilotAccount.Status.CONNECTED
+        or no_domain_left(instance)
     )
+
+
+def no_domain_left(instance: ChannelInstance) -> bool:
+    """Trustpilot refused every domain of the instance: only a new sign-in in the account's settings helps."""
+    counts = instance.domains.aggregate(
+        total=Count("pk"), refused=Count("pk", filter=Q(access_denied_at__isnull=False))
+    )
+    return bool(counts["total"]) and counts["total"] == counts["refused"]

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from reviews.sandbox.errors import ApiError, ErrorCode, bad_request
-from reviews.sandbox.models import Faults, RateCounter, Token, UnitListing
+from reviews.sandbox.models import BusinessUnit, Faults, RateCounter, Token, UnitListing
 
 FAIL_STATUSES = (429, 500, 502, 503)
 NUMBER_SETTINGS = (
@@ -25,9 +25,11 @@ NUMBER_SETTINGS = (
     "new_review_every_seconds",
 )
 # How Trustpilot's sign-in may turn out to behave (reference §1.3, §1.8, §2): see models.Faults.
-SWITCH_SETTINGS = ("echo_state", "strict_opener_policy", "send_app_enduser")
+# …and how its API may (reference §1.9, §4.2): a business unit refused with 403, replies read back reformatted.
+SWITCH_SETTINGS = ("echo_state", "strict_opener_policy", "send_app_enduser", "reformat_replies")
+TEXT_SETTINGS = ("forbidden_unit",)
 CHOICE_SETTINGS = {"unit_listing": tuple(UnitListing.values)}
-SETTINGS = (*NUMBER_SETTINGS, *SWITCH_SETTINGS, *CHOICE_SETTINGS)
+SETTINGS = (*NUMBER_SETTINGS, *SWITCH_SETTINGS, *TEXT_SETTINGS, *CHOICE_SETTINGS)
 MAX_VALUE = 2_147_483_647
 _REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 
@@ -53,6 +55,8 @@ def faults_set(
     unit_listing: str | None = None,
     strict_opener_policy: bool | None = None,
     send_app_enduser: bool | None = None,
+    forbidden_unit: str | None = None,
+    reformat_replies: bool | None = None,
 ) -> Faults:
     """Change the given settings and keep the rest, e.g. `faults_set(fail_next=2, fail_status=503)`."""
     given: dict[str, Setting | None] = {
@@ -68,6 +72,8 @@ def faults_set(
         "unit_listing": unit_listing,
         "strict_opener_policy": strict_opener_policy,
         "send_app_enduser": send_app_enduser,
+        "forbidden_unit": forbidden_unit,
+        "reformat_replies": reformat_replies,
     }
     return faults_apply(parse_changes({name: value for name, value in given.items() if value is not None}))
 
@@ -90,7 +96,8 @@ def faults_reset() -> Faults:
 def faults_as_dict(faults: Faults) -> dict[str, Setting]:
     numbers: dict[str, Setting] = {name: int(getattr(faults, name)) for name in NUMBER_SETTINGS}
     switches = {name: bool(getattr(faults, name)) for name in SWITCH_SETTINGS}
-    return {**numbers, **switches, **{name: str(getattr(faults, name)) for name in CHOICE_SETTINGS}}
+    texts = {name: str(getattr(faults, name)) for name in (*TEXT_SETTINGS, *CHOICE_SETTINGS)}
+    return {**numbers, **switches, **texts}
 
 
 def access_tokens_expire() -> int:
@@ -119,6 +126,10 @@ def _valid(name: str, value: object) -> Setting:
         if not isinstance(value, bool):
             raise bad_request(f"{name} must be true or false")
         return value
+    if name in TEXT_SETTINGS:
+        if not isinstance(value, str) or len(value) > 255:
+            raise bad_request(f"{name} must be a string of at most 255 characters")
+        return value.strip()
     if name in CHOICE_SETTINGS:
         if value not in CHOICE_SETTINGS[name]:
             raise bad_request(f"{name} must be one of {', '.join(CHOICE_SETTINGS[name])}")
@@ -126,6 +137,11 @@ def _valid(name: str, value: object) -> Setting:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VALUE:
         raise bad_request(f"{name} must be a whole number from 0 to {MAX_VALUE}")
     return value
+
+
+def unit_forbidden(faults: Faults, unit: BusinessUnit) -> bool:
+    """The switch names the unit by id or by domain; "" refuses none."""
+    return bool(faults.forbidden_unit) and faults.forbidden_unit in (unit.id, unit.identifying_name)
 
 
 def injected_failure(faults: Faults) -> ApiError | None:

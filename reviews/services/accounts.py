@@ -23,6 +23,8 @@ T = TypeVar("T")
 
 # Trustpilot rejects early refreshes with 429 (reference §1.2), so refresh only this close to expiry.
 REFRESH_MARGIN = timedelta(minutes=5)
+# A token this young is taken as working: a 403 with it is about the business unit (see forbidden_means_no_unit).
+FRESH_TOKEN_AGE = timedelta(minutes=10)
 # Longer than a token call can take (TRUSTPILOT_TIMEOUT, no retries); a crashed holder's lease expires.
 REFRESH_LEASE = timedelta(seconds=60)
 LEASE_POLL = 0.5
@@ -38,6 +40,10 @@ class ReauthorizationNeeded(Exception):
         self.reason = reason
 
 
+class UnitAccessDenied(AuthError):
+    """Trustpilot refused a business unit to a token that works: the account has no access to the unit."""
+
+
 def account_connect(*, user: BusinessUser, tokens: TokenSet, connected_by: str) -> TrustpilotAccount:
     """Store a business user's tokens after they clicked "Allow": a reconnection reuses the same account.
 
@@ -50,6 +56,7 @@ def account_connect(*, user: BusinessUser, tokens: TokenSet, connected_by: str) 
     values: dict[str, object] = {
         "access_token": tokens.access_token,
         "access_token_expires_at": tokens.access_expires_at,
+        "access_token_issued_at": timezone.now(),
         "refresh_token": tokens.refresh_token or None,
         "refresh_token_expires_at": tokens.refresh_expires_at,
         "status": TrustpilotAccount.Status.CONNECTED,
@@ -75,12 +82,22 @@ def account_connect(*, user: BusinessUser, tokens: TokenSet, connected_by: str) 
 
 
 def domains_enable(*, account: TrustpilotAccount, units: Iterable[BusinessUnit]) -> list[Domain]:
-    """Poll these business units with this account's tokens, creating their Domain rows as needed."""
+    """Poll these business units with this account's tokens, creating their Domain rows as needed.
+
+    A domain Trustpilot had refused is polled again: the account was just shown to reach it.
+    """
     domains = []
     for unit in units:
         domain, _ = Domain.objects.update_or_create(
             business_unit_id=unit.id,
-            defaults={"name": unit.name, "display_name": unit.display_name, "account": account, "enabled": True},
+            defaults={
+                "name": unit.name,
+                "display_name": unit.display_name,
+                "account": account,
+                "enabled": True,
+                "access_denied_at": None,
+                "access_denied_reason": "",
+            },
         )
         domains.append(domain)
     return domains
@@ -114,6 +131,7 @@ def account_refresh(
             tokens = get_client().refresh_tokens(refresh_token=account.refresh_token.reveal())
             account.access_token = tokens.access_token
             account.access_token_expires_at = tokens.access_expires_at
+            account.access_token_issued_at = timezone.now()
             account.refresh_token = tokens.refresh_token or account.refresh_token
             account.refresh_token_expires_at = tokens.refresh_expires_at or account.refresh_token_expires_at
             account.refresh_claimed_until = None
@@ -130,7 +148,13 @@ def account_refresh(
     raise ReauthorizationNeeded(account, failure)
 
 
-TOKEN_FIELDS = ["access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at"]
+TOKEN_FIELDS = [
+    "access_token",
+    "access_token_expires_at",
+    "access_token_issued_at",
+    "refresh_token",
+    "refresh_token_expires_at",
+]
 
 
 def _claim_refresh(
@@ -171,14 +195,40 @@ def account_access_token(*, account: TrustpilotAccount) -> str:
 
 
 def call_as_account(account: TrustpilotAccount, operation: Callable[[str], T]) -> T:
-    """Run `operation(access_token)`; on 401/403 refresh once and retry once. Nothing loops."""
+    """Run `operation(access_token)`; on 401/403 refresh once and retry once. Nothing loops.
+
+    A 403 with a fresh token raises UnitAccessDenied without refreshing: Trustpilot answers refreshes
+    that come too often with 429 (reference §1.2), and a new token would not open the unit either.
+    """
     token = account_access_token(account=account)
     try:
         return operation(token)
-    except AuthError:
-        fresh = account_refresh(account_id=account.pk, stale_access_token=token)
-        _copy_tokens(fresh, account)
+    except AuthError as exc:
+        if forbidden_means_no_unit(exc, token_fresh=_fresh(account)):
+            raise UnitAccessDenied(exc.message, status=exc.status) from exc
+    fresh = account_refresh(account_id=account.pk, stale_access_token=token)
+    _copy_tokens(fresh, account)
+    try:
         return operation(_access_token(account))
+    except AuthError as exc:
+        if forbidden_means_no_unit(exc, token_fresh=True):
+            raise UnitAccessDenied(exc.message, status=exc.status) from exc
+        raise
+
+
+def forbidden_means_no_unit(error: AuthError, *, token_fresh: bool) -> bool:
+    """Whether a refusal is about the business unit rather than the token. [UNCONFIRMED] (reference §1.9, §6).
+
+    Trustpilot documents no difference; python-trustpilot refreshes on 403 too, since the API "may return
+    403" for a token. So a 403 counts as "no access to this unit" only once the token is known to work:
+    just issued, or just refreshed. A 401 is always the token's.
+    """
+    return error.status == 403 and token_fresh
+
+
+def _fresh(account: TrustpilotAccount) -> bool:
+    issued = account.access_token_issued_at
+    return issued is not None and issued > timezone.now() - FRESH_TOKEN_AGE
 
 
 def _access_token(account: TrustpilotAccount) -> str:
@@ -188,7 +238,7 @@ def _access_token(account: TrustpilotAccount) -> str:
 
 
 def _copy_tokens(source: TrustpilotAccount, target: TrustpilotAccount) -> None:
-    for field in ("access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at", "status"):
+    for field in (*TOKEN_FIELDS, "status"):
         setattr(target, field, getattr(source, field))
 
 

@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from reviews.models import Domain, SyncRun, TrustpilotAccount
-from reviews.services.accounts import ReauthorizationNeeded, call_as_account
+from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied, call_as_account
+from reviews.services.domains import domain_access_deny
 from reviews.services.ingest import PageResult, reviews_upsert
 from reviews.services.runs import ACTIVE, BackfillCancelled
 from reviews.signals import page_stored
@@ -35,14 +36,14 @@ STALLED_AFTER = timedelta(minutes=10)
 
 
 class DomainNotPollable(Exception):
-    """The domain is disabled or its Trustpilot account is not connected."""
+    """The domain is disabled, refused by Trustpilot, or its Trustpilot account is not connected."""
 
 
 def pollable_domains() -> list[Domain]:
     return list(
-        Domain.objects.filter(enabled=True, account__status=TrustpilotAccount.Status.CONNECTED).select_related(
-            "account"
-        )
+        Domain.objects.filter(
+            enabled=True, access_denied_at__isnull=True, account__status=TrustpilotAccount.Status.CONNECTED
+        ).select_related("account")
     )
 
 
@@ -201,6 +202,8 @@ def _check_pollable(domain: Domain) -> None:
     account = domain.account
     if not domain.enabled:
         raise DomainNotPollable(f"{domain} is disabled")
+    if domain.access_denied_at is not None:
+        raise DomainNotPollable(f"Trustpilot refused {domain} to its account: {domain.access_denied_reason}")
     if account is None or account.status != TrustpilotAccount.Status.CONNECTED:
         raise DomainNotPollable(f"{domain} has no connected Trustpilot account")
 
@@ -295,6 +298,13 @@ def _fail(run: SyncRun, domain: Domain, exc: Exception) -> None:
     )
     if failed:
         Domain.objects.filter(pk=domain.pk).update(last_error=message, updated_at=timezone.now())
+    if isinstance(exc, UnitAccessDenied):
+        account = domain.account
+        domain_access_deny(
+            domain=domain,
+            reason=f"Trustpilot refused this business unit to {account or 'its account'} ({exc.message}); "
+            "sign in again with a Trustpilot user who can open it.",
+        )
 
 
 def _finish(run: SyncRun, **outcome: object) -> bool:

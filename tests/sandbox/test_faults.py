@@ -32,6 +32,8 @@ DEFAULTS = {
     "strict_opener_policy": False,
     "send_app_enduser": True,
     "unit_listing": "named",
+    "forbidden_unit": "",
+    "reformat_replies": False,
 }
 
 

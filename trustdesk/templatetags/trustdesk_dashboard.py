@@ -44,6 +44,8 @@ def trustdesk_dashboard(context: template.Context) -> dict[str, Any]:
     if _can_view(request, Domain):
         figures["polls"] = [(poll, _change(Domain, poll.pk)) for poll in dashboard.domain_polls(now=now)]
         figures["overdue_after"] = timeuntil(now + poll_overdue_after(), now)
+        refused = _changelist(Domain, enabled__exact=1, access="denied")
+        figures["domains"] = [Figure("Refused by Trustpilot, not polled", dashboard.domains_refused(), refused, True)]
     if _can_view(request, ReviewTicketLink):
         figures["backlog"] = [
             (row, _changelist(ReviewTicketLink, delivery="waiting", instance__id__exact=row.pk))

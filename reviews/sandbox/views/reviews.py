@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
-from reviews.sandbox import listing, render, replies
+from reviews.sandbox import faults, listing, render, replies
 from reviews.sandbox.errors import bad_request, forbidden, malformed, not_found
 from reviews.sandbox.live import live_reviews_arrive
 from reviews.sandbox.models import BusinessUnit, BusinessUser, Review
@@ -23,7 +23,7 @@ class ReviewListView(PrivateApiView):
         unit = BusinessUnit.objects.filter(pk=business_unit_id).first()
         if unit is None:
             raise not_found("Business unit")
-        if not unit.users.filter(pk=self.user.pk).exists():
+        if not unit.users.filter(pk=self.user.pk).exists() or faults.unit_forbidden(self.config, unit):
             raise forbidden()
         query = listing.parse_review_query(request.GET)
         live_reviews_arrive(unit, every_seconds=self.config.new_review_every_seconds)
@@ -34,15 +34,16 @@ class ReviewListView(PrivateApiView):
             params["page"] = str(query.page + 1)
             href = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
             links.append({"href": href, "method": "GET", "rel": "next-page"})
-        href_of = _review_href(request)
-        reviews = [render.review(review, href=href_of) for review in page]
+        href_of, reformat = _review_href(request), self.config.reformat_replies
+        reviews = [render.review(review, href=href_of, reformat_reply=reformat) for review in page]
         return render.json_response({"reviews": reviews, "links": links})
 
 
 class ReviewView(PrivateApiView):
     def get(self, request: HttpRequest, review_id: str) -> JsonResponse:
         review = _review_for(self.user, review_id)
-        return render.json_response(render.review(review, href=_review_href(request)))
+        reformat = self.config.reformat_replies
+        return render.json_response(render.review(review, href=_review_href(request), reformat_reply=reformat))
 
 
 class ReplyView(PrivateApiView):
