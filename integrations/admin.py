@@ -162,12 +162,16 @@ class ReviewTicketLinkAdmin(RecordAdmin):
 
 @admin.register(ChannelEvent)
 class ChannelEventAdmin(RecordAdmin):
-    list_display = ("type_id", "subdomain", "instance", "short_error", "occurred_at", "received_at")
-    list_filter = ("type_id", HasErrorFilter)
+    list_display = ("type_id", "subdomain", "instance", "outcome", "short_reason", "short_error", "received_at")
+    list_filter = ("outcome", "type_id", HasErrorFilter)
     list_select_related = ("instance",)
-    search_fields = ("subdomain", "type_id", "error")
+    search_fields = ("subdomain", "type_id", "error", "outcome_reason")
     exclude = ("payload",)
     readonly_fields = ("payload_json",)
+
+    @admin.display(description="Why")
+    def short_reason(self, obj: ChannelEvent) -> str:
+        return shorten(obj.outcome_reason, 60)
 
     @admin.display(description="Error")
     def short_error(self, obj: ChannelEvent) -> str:

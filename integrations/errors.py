@@ -62,3 +62,9 @@ class ZendeskUnavailable(ProtocolError):
     """Zendesk's API did not answer a check TrustDesk needs; nothing was published, Zendesk should try again."""
 
     status, code = 503, "zendesk_unavailable"
+
+
+class RequestTooLarge(ProtocolError):
+    """A body over ZENDESK_MAX_REQUEST_BYTES: refused unread, so no stranger can make TrustDesk parse megabytes."""
+
+    status, code = 413, "request_too_large"

@@ -1,8 +1,10 @@
 """Zendesk's event callbacks (reference §7): one handler per type_id, and the types left alone on purpose.
 
 Every event is stored first, whatever its type or fate. A handler reads the event's `data`, calls
-services and returns a note for the stored event. Event callbacks are not signed, so an instance
-event is acted on only when its metadata is TrustDesk's own (integrations.metadata).
+services and returns its verdict, kept on the stored event. Event callbacks are not signed, so an
+event naming no Zendesk subdomain is refused, an instance event is acted on only when its metadata is
+TrustDesk's own (integrations.metadata), an uninstall only when Zendesk's API confirms it (or a support
+manager does), a purge only for a reviewer the account was sent, and a ticket id never replaces another.
 """
 
 from __future__ import annotations
@@ -11,22 +13,25 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from integrations.metadata import InvalidMetadata, StaleMetadata, instance_from
 from integrations.models import ChannelEvent, ChannelInstance, ZendeskAccount
-from integrations.services.access import app_uninstall_doubt
+from integrations.services.access import app_uninstall_checkable, app_uninstall_doubt
 from integrations.services.disconnect import instance_disconnect, zendesk_account_disconnect
 from integrations.services.events import (
     ResourceEvent,
-    event_note,
+    event_conclude,
     event_record,
     instance_activate,
     instance_deactivate,
+    reviewer_delivered,
     reviewer_personal_data_purge,
+    subdomain_valid,
     ticket_links_resolve,
     zendesk_account_install,
+    zendesk_account_uninstall_report,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,47 +47,82 @@ RESOURCE_TYPES = frozenset(
 )
 
 
+Outcome = ChannelEvent.Outcome
+UNINSTALL_REPORTED = (
+    "TrustDesk has no Zendesk API token and installation id to check this unsigned uninstall with, so nothing "
+    "was disconnected: a support manager can confirm it on the admin dashboard"
+)
+
+
 class Malformed(Exception):
     """The event lacks what its type needs: stored, not acted on."""
 
 
-Handler = Callable[[ChannelEvent, Mapping[str, Any]], str]
+class Refused(Exception):
+    """Nothing proves the event comes from Zendesk for what it names: stored, nothing changed."""
 
 
-def create_integration(event: ChannelEvent, data: Mapping[str, Any]) -> str:
-    zendesk_account_install(subdomain=_subdomain(event))
-    return ""
+@dataclass(frozen=True)
+class Verdict:
+    """What TrustDesk made of one event: the outcome, why (unless simply acted on), a note for the admin."""
+
+    outcome: str
+    reason: str = ""
+    note: str = ""
 
 
-def destroy_integration(event: ChannelEvent, data: Mapping[str, Any]) -> str:
-    account = ZendeskAccount.objects.filter(subdomain=_subdomain(event)).first()
+def acted_on(note: str = "") -> Verdict:
+    return Verdict(Outcome.ACTED_ON, note=note)
+
+
+def not_acted_on(reason: str) -> Verdict:
+    return Verdict(Outcome.NOT_ACTED_ON, reason, note=f"not acted on: {reason}")
+
+
+Handler = Callable[[ChannelEvent, Mapping[str, Any]], Verdict]
+
+
+def create_integration(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
+    zendesk_account_install(subdomain=event.subdomain)
+    return acted_on()
+
+
+def destroy_integration(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
+    account = ZendeskAccount.objects.filter(subdomain=event.subdomain).first()
     if account is None:
-        return "TrustDesk knows no Zendesk account with this subdomain; nothing to disconnect"
+        return not_acted_on("TrustDesk knows no Zendesk account with this subdomain; nothing to disconnect")
+    if not app_uninstall_checkable(account=account):
+        problem = zendesk_account_uninstall_report(account=account)
+        if problem:
+            return not_acted_on(problem)
+        logger.warning("destroy_integration for %s recorded as a report: %s", account.subdomain, UNINSTALL_REPORTED)
+        return Verdict(Outcome.UNINSTALL_REPORTED, UNINSTALL_REPORTED, note=UNINSTALL_REPORTED)
     doubt = app_uninstall_doubt(account=account)
     if doubt:
         logger.warning("destroy_integration for %s not acted on: %s", account.subdomain, doubt)
-        return doubt
+        return Verdict(Outcome.NOT_ACTED_ON, doubt, note=doubt)
     zendesk_account_disconnect(account=account, by=_by(event))
-    return ""
+    return acted_on()
 
 
-def activate_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> str:
-    return instance_activate(instance=_instance(data))
+def activate_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
+    problem = instance_activate(instance=_instance(data))
+    return Verdict(Outcome.NOT_ACTED_ON, problem, note=problem) if problem else acted_on()
 
 
-def deactivate_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> str:
+def deactivate_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
     note = instance_deactivate(instance=_instance(data))
     reason = _text(data, "deactivating_error")
     deactivated = f"deactivated by {_text(data, 'deactivated_by') or 'Zendesk'}" + (f": {reason}" if reason else "")
-    return "; ".join(part for part in (deactivated, note) if part)
+    return acted_on("; ".join(part for part in (deactivated, note) if part))
 
 
-def destroy_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> str:
+def destroy_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
     instance_disconnect(instance=_instance(data), by=_by(event))
-    return ""
+    return acted_on()
 
 
-def destroy_user_identity(event: ChannelEvent, data: Mapping[str, Any]) -> str:
+def destroy_user_identity(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
     if "metadata" in data:
         _own_metadata(data)
     author = data.get("author")
@@ -90,13 +130,18 @@ def destroy_user_identity(event: ChannelEvent, data: Mapping[str, Any]) -> str:
     if not external_id:
         raise Malformed("data.author.external_id is missing")
     if not external_id.startswith(REVIEWER_PREFIX) or external_id == REVIEWER_PREFIX:
-        return f"{external_id} is not a Trustpilot reviewer sent by TrustDesk; nothing to purge"
+        raise Refused(f"{external_id} is not a Trustpilot reviewer sent by TrustDesk; nothing was purged")
     reviewer_id = external_id.removeprefix(REVIEWER_PREFIX)
-    purged = reviewer_personal_data_purge(subdomain=_subdomain(event), reviewer_id=reviewer_id)
-    return f"personal data of {external_id} removed from {purged} review(s)"
+    # Unsigned: without this, anyone naming a subdomain could erase any reviewer's data.
+    if not reviewer_delivered(subdomain=event.subdomain, reviewer_id=reviewer_id):
+        raise Refused(
+            f"TrustDesk never delivered a review of {external_id} to this Zendesk account; nothing was purged"
+        )
+    purged = reviewer_personal_data_purge(subdomain=event.subdomain, reviewer_id=reviewer_id)
+    return acted_on(f"personal data of {external_id} removed from {purged} review(s)")
 
 
-def resources_created_from_external_ids(event: ChannelEvent, data: Mapping[str, Any]) -> str:
+def resources_created_from_external_ids(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
     items = data.get("resource_events")
     if not isinstance(items, list):
         raise Malformed("data.resource_events must be a list")
@@ -107,18 +152,23 @@ def resources_created_from_external_ids(event: ChannelEvent, data: Mapping[str, 
             skipped.append(str(index))
         else:
             resources.append(resource)
-    unknown = ticket_links_resolve(subdomain=_subdomain(event), resources=resources)
-    notes = []
-    if unknown:
-        notes.append("external ids TrustDesk did not send: " + ", ".join(unknown))
+    resolved = ticket_links_resolve(subdomain=event.subdomain, resources=resources)
+    notes = list(resolved.conflicts)
+    if resolved.unknown:
+        notes.append("external ids TrustDesk did not send: " + ", ".join(resolved.unknown))
     if skipped:
         notes.append("unreadable resource events (by index): " + ", ".join(skipped))
-    return "; ".join(notes)
+    note = "; ".join(notes)
+    if resolved.conflicts:
+        return Verdict(Outcome.CONFLICT, "; ".join(resolved.conflicts), note=note)
+    if len(resolved.unknown) == len(items):
+        return Verdict(Outcome.NOT_ACTED_ON, note, note=note)
+    return acted_on(note)
 
 
-def store_only(event: ChannelEvent, data: Mapping[str, Any]) -> str:
+def store_only(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
     """A report on a pull or channelback: its `error`, already stored, is what the admin needs."""
-    return ""
+    return acted_on()
 
 
 HANDLERS: dict[str, Handler] = {
@@ -138,61 +188,53 @@ HANDLERS: dict[str, Handler] = {
 IGNORED: frozenset[str] = frozenset()
 
 
-@dataclass
-class Batch:
-    """What became of a batch of events: problems by event index."""
-
-    received: int = 0
-    refused: dict[int, str] = field(default_factory=dict)
-    malformed: dict[int, str] = field(default_factory=dict)
-    failed: dict[int, str] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        parts = [f"Event {index} was refused: {reason}" for index, reason in self.refused.items()]
-        parts += [f"Event {index} is malformed: {reason}" for index, reason in self.malformed.items()]
-        parts += [f"Event {index} failed: {reason}" for index, reason in self.failed.items()]
-        return "; ".join(parts) + (". The other events were handled." if self.received > len(parts) else ".")
-
-
-def events_receive(*, payloads: list[Any]) -> Batch:
-    """Store and handle each event; one event's problem never stops the others."""
-    batch = Batch(received=len(payloads))
-    for index, payload in enumerate(payloads):
+def events_receive(*, payloads: list[Any]) -> list[ChannelEvent]:
+    """Store and handle each event, keeping its verdict on it; one event's problem never stops the others."""
+    events = []
+    for payload in payloads:
         event = event_record(payload=payload)
-        try:
-            note = _dispatch(event, payload)
-        except StaleMetadata as exc:
-            if exc.still_disconnected:
-                # Zendesk's copy from before a disconnect TrustDesk made (or a destroy delivered again):
-                # nothing of a disconnected instance can change, so there is nothing to refuse either.
-                note = f"not acted on: {exc}, and it still is"
-            else:
-                batch.refused[index] = str(exc)
-                note = f"refused, nothing was changed: {exc}"
-        except InvalidMetadata as exc:
-            batch.refused[index] = str(exc)
-            note = f"refused, nothing was changed: {exc}"
-        except Malformed as exc:
-            batch.malformed[index] = str(exc)
-            note = f"not acted on: {exc}"
-        except Exception:
-            logger.exception("Handling Zendesk event %s (%s) failed", event.pk, event.type_id)
-            batch.failed[index] = "TrustDesk could not handle it and kept it for review"
-            note = "handling failed unexpectedly (see TrustDesk's log); nothing may have changed"
-        event_note(event=event, note=note)
-    return batch
+        verdict = _verdict(event, payload)
+        event_conclude(event=event, outcome=verdict.outcome, reason=verdict.reason, note=verdict.note)
+        events.append(event)
+    return events
 
 
-def _dispatch(event: ChannelEvent, payload: Any) -> str:
+def _verdict(event: ChannelEvent, payload: Any) -> Verdict:
+    try:
+        return _dispatch(event, payload)
+    except StaleMetadata as exc:
+        if exc.still_disconnected:
+            # Zendesk's copy from before a disconnect TrustDesk made (or a destroy delivered again):
+            # nothing of a disconnected instance can change, so there is nothing to refuse either.
+            return not_acted_on(f"{exc}, and it still is")
+        return _refused(exc)
+    except (InvalidMetadata, Refused) as exc:
+        return _refused(exc)
+    except Malformed as exc:
+        return not_acted_on(str(exc))
+    except Exception:
+        logger.exception("Handling Zendesk event %s (%s) failed", event.pk, event.type_id)
+        reason = "handling failed unexpectedly (see TrustDesk's log); nothing may have changed"
+        return Verdict(Outcome.FAILED, reason, note=reason)
+
+
+def _refused(exc: Exception) -> Verdict:
+    logger.warning("Zendesk event refused: %s", exc)
+    return Verdict(Outcome.REFUSED, str(exc), note=f"refused, nothing was changed: {exc}")
+
+
+def _dispatch(event: ChannelEvent, payload: Any) -> Verdict:
     if not isinstance(payload, Mapping):
         raise Malformed("an event must be a JSON object")
     if not event.type_id:
         raise Malformed("type_id is missing")
+    if not subdomain_valid(payload.get("subdomain")):
+        raise Refused(f"subdomain {str(payload.get('subdomain'))[:80]!r} is not a Zendesk subdomain")
     handler = HANDLERS.get(event.type_id)
     if handler is None:
         level = logging.INFO if event.type_id in IGNORED else logging.WARNING
         logger.log(level, "Zendesk event %s of type %r stored without handling", event.pk, event.type_id)
-        return ""
+        return not_acted_on(f"TrustDesk does not handle events of type {event.type_id!r}")
     data = payload.get("data")
     if not isinstance(data, Mapping):
         raise Malformed("data must be an object")
@@ -208,12 +250,6 @@ def _own_metadata(data: Mapping[str, Any]) -> None:
     privacy request is honoured whatever became of the instance (and needs no metadata at all)."""
     with contextlib.suppress(StaleMetadata):
         _instance(data)
-
-
-def _subdomain(event: ChannelEvent) -> str:
-    if not event.subdomain:
-        raise Malformed("subdomain is missing")
-    return event.subdomain
 
 
 def _by(event: ChannelEvent) -> str:

@@ -56,6 +56,9 @@ ZENDESK_API_URL = config.read_zendesk_api_url(
     f"{TRUSTDESK_PUBLIC_URL}/sandbox/zendesk/{{subdomain}}" if TRUSTDESK_SANDBOX else "https://{subdomain}.zendesk.com"
 )
 ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")
+# The largest body a channel endpoint reads: Zendesk's requests are a few kilobytes, and the endpoints are
+# open to anyone, so a larger body is refused with 413 before it is parsed.
+ZENDESK_MAX_REQUEST_BYTES = config.read_int("ZENDESK_MAX_REQUEST_BYTES", 1_048_576, minimum=1024)
 ZENDESK_RETURN_URL_HOSTS = config.read_zendesk_host_patterns("ZENDESK_RETURN_URL_HOSTS", ["{subdomain}.zendesk.com"])
 ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK = config.read_bool("ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK", False)
 

@@ -172,14 +172,19 @@ def _allowed_description(restriction: AccessRestriction) -> str:
     return "; ".join(parts)
 
 
+def app_uninstall_checkable(*, account: ZendeskAccount) -> bool:
+    """Whether TrustDesk holds what it needs to ask Zendesk about its app installation."""
+    return account.installation_id is not None and account.api_token is not None and bool(account.api_user)
+
+
 def app_uninstall_doubt(*, account: ZendeskAccount, client: ZendeskClient | None = None) -> str:
     """Why a destroy_integration event cannot be trusted, or "" when Zendesk confirms the app is gone.
 
     Event callbacks are not signed and destroy_integration names only a subdomain, so anyone could post
-    one. When TrustDesk holds the account's API token and installation id it asks Zendesk first.
+    one: only Zendesk's API, asked with the account's API token and installation id, can confirm it.
     """
-    if account.installation_id is None or account.api_token is None or not account.api_user:
-        return ""  # nothing to ask Zendesk with: trusted as before, and said so in the README
+    if account.installation_id is None or not app_uninstall_checkable(account=account):
+        return "TrustDesk has no Zendesk API token and installation id to confirm the uninstall with"
     try:
         installation = (client or zendesk_client(account)).installation(account.installation_id)
     except zendesk.NotFound:

@@ -1,19 +1,23 @@
 """What every Zendesk channel endpoint shares: no session or CSRF (Zendesk calls server to server),
-form and JSON parsing, and one mapping from errors to HTTP answers with a JSON body."""
+form and JSON parsing only (Zendesk sends no multipart), a cap on the body size, and one mapping from
+errors to HTTP answers with a JSON body."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.conf import settings
 from rest_framework import exceptions as drf
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations import errors
 from integrations.metadata import InvalidMetadata
+from integrations.parsers import BoundedJSONParser
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +27,17 @@ class ChannelView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
-    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    parser_classes = [FormParser, BoundedJSONParser]
     renderer_classes = [JSONRenderer]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure
+        if length > settings.ZENDESK_MAX_REQUEST_BYTES:
+            raise errors.RequestTooLarge(f"The body is larger than {settings.ZENDESK_MAX_REQUEST_BYTES} bytes")
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, InvalidMetadata):

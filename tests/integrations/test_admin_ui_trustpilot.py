@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from integrations.metadata import instance_from
 from integrations.models import ChannelInstance, SetupSession, TrustpilotSignIn
@@ -13,6 +12,7 @@ from reviews.sandbox import faults, oauth, seed
 from reviews.sandbox.auth import API_KEY
 from tests.integrations.admin_ui_flow import CALLBACK, Setup, SignInWindow
 from tests.integrations.test_admin_ui import PUSH_TOKEN, RETURN_URL, finish_fields, text, zendesk_post
+from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("zendesk_unreachable")]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance, ReviewTicketLink
@@ -13,6 +12,7 @@ from reviews.sandbox import faults
 from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
 from tests import factories
+from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_schemas import validate
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 import responses
-from django.test import Client
 
 from integrations.models import AccessRestriction, ReviewTicketLink
 from reviews.models import Reply, Review
 from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
 from tests.fixtures import load_fixture
+from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ZENDESK = "https://acme.zendesk.com/api/v2"

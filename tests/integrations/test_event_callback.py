@@ -156,23 +156,23 @@ def test_a_body_without_an_events_list_gets_400(body, message):
     assert not ChannelEvent.objects.exists()
 
 
-def test_an_event_that_is_not_an_object_gets_400_naming_it_and_the_others_are_handled():
+def test_an_event_that_is_not_an_object_is_stored_as_not_acted_on_and_the_others_are_handled():
     body = {"events": [body_of("create_integration")["events"][0], "create_integration", {"type_id": 7}]}
 
     response = post(body)
 
-    assert response.status_code == 400
-    assert response.json() == {
-        "error": "bad_request",
-        "message": "Event 1 is malformed: an event must be a JSON object; "
-        "Event 2 is malformed: type_id is missing. The other events were handled.",
-    }
+    assert response.status_code == 200
+    assert response.json() == {"received": 3}
     assert ZendeskAccount.objects.filter(subdomain="acme").exists()
-    assert ChannelEvent.objects.count() == 3
+    assert list(ChannelEvent.objects.order_by("pk").values_list("outcome", "outcome_reason")) == [
+        ("acted_on", ""),
+        ("not_acted_on", "an event must be a JSON object"),
+        ("not_acted_on", "type_id is missing"),
+    ]
     assert ChannelEvent.objects.get(payload="create_integration").error.startswith("TrustDesk: not acted on")
 
 
-def test_a_handler_that_fails_is_answered_500_with_the_event_kept_and_the_others_handled(monkeypatch):
+def test_a_handler_that_fails_is_answered_200_with_the_event_kept_as_failed_and_the_others_handled(monkeypatch):
     def broken(event, data):
         raise RuntimeError("database went away")
 
@@ -181,14 +181,12 @@ def test_a_handler_that_fails_is_answered_500_with_the_event_kept_and_the_others
 
     response = post(body)
 
-    assert response.status_code == 500
-    assert response.json() == {
-        "error": "server_error",
-        "message": "Event 0 failed: TrustDesk could not handle it and kept it for review. "
-        "The other events were handled.",
-    }
+    assert response.status_code == 200
+    assert response.json() == {"received": 2}
     assert ZendeskAccount.objects.filter(subdomain="acme").exists()
-    assert "TrustDesk: handling failed unexpectedly" in ChannelEvent.objects.get(type_id="pull_request").error
+    failed = ChannelEvent.objects.get(type_id="pull_request")
+    assert failed.outcome == ChannelEvent.Outcome.FAILED
+    assert "TrustDesk: handling failed unexpectedly" in failed.error
 
 
 # --- Installation ------------------------------------------------------------------------------
@@ -214,12 +212,17 @@ def test_create_integration_reactivates_an_account_disconnected_by_an_uninstall(
     assert (account.status, account.disconnected_by, account.disconnected_at) == ("active", "", None)
 
 
-def test_destroy_integration_disconnects_the_zendesk_account_its_instances_and_restrictions(instance, revoked):
+def test_destroy_integration_confirmed_by_zendesk_disconnects_the_account_its_instances_and_restrictions(
+    instance, revoked
+):
     account = instance.zendesk_account
+    ZendeskAccount.objects.filter(pk=account.pk).update(installation_id=360001234)
     second = factories.ChannelInstanceFactory(zendesk_account=account)
     factories.AccessRestrictionFactory(zendesk_account=account)
 
-    response = post(body_of("destroy_integration"))
+    with responses.RequestsMock() as zendesk:
+        zendesk.get("https://acme.zendesk.com/api/v2/apps/installations/360001234.json", status=404, json={})
+        response = post(body_of("destroy_integration"))
 
     assert response.status_code == 200
     account.refresh_from_db()
@@ -231,6 +234,7 @@ def test_destroy_integration_disconnects_the_zendesk_account_its_instances_and_r
     assert {refreshed(i).status for i in (instance, second)} == {ChannelInstance.Status.DISCONNECTED}
     assert {refreshed(i).trustpilot_account.status for i in (instance, second)} == {"disconnected"}
     assert len(revoked) == 2
+    assert ChannelEvent.objects.get().outcome == ChannelEvent.Outcome.ACTED_ON
 
 
 @pytest.mark.parametrize(
@@ -365,7 +369,7 @@ def unknown_instance_metadata() -> str:
         (unknown_instance_metadata, "metadata names a channel instance TrustDesk does not know"),
     ],
 )
-def test_an_instance_event_with_bad_metadata_is_refused_with_401_while_the_others_are_handled(
+def test_an_instance_event_with_bad_metadata_is_stored_as_refused_while_the_others_are_handled(
     instance, revoked, metadata, reason
 ):
     metadata = metadata() if callable(metadata) else metadata
@@ -374,17 +378,15 @@ def test_an_instance_event_with_bad_metadata_is_refused_with_401_while_the_other
 
     response = post(body)
 
-    assert response.status_code == 401
-    assert response.json() == {
-        "error": "invalid_metadata",
-        "message": f"Event 1 was refused: {reason}. The other events were handled.",
-    }
+    assert response.status_code == 200
+    assert response.json() == {"received": 3}
     assert refreshed(instance).status == ChannelInstance.Status.ACTIVE
     assert refreshed(instance).push_token is not None
     assert revoked == []
     assert ChannelEvent.objects.count() == 3
     stored = ChannelEvent.objects.get(type_id="destroy_integration_instance")
     assert stored.instance is None
+    assert (stored.outcome, stored.outcome_reason) == (ChannelEvent.Outcome.REFUSED, reason)
     assert stored.error == f"TrustDesk: refused, nothing was changed: {reason}"
     assert ChannelEvent.objects.get(type_id="channelback").instance == instance
 
@@ -404,12 +406,11 @@ def test_an_instance_event_with_metadata_kept_from_before_a_disconnect_is_refuse
 
     response = post(body_of(type_id, metadata=kept))
 
-    assert response.status_code == 401
-    assert response.json() == {"error": "invalid_metadata", "message": f"Event 0 was refused: {reason}."}
+    assert response.status_code == 200
     after = refreshed(instance)
     assert (after.status, after.metadata_version) == (ChannelInstance.Status.ACTIVE, 2)
     stored = ChannelEvent.objects.get()
-    assert (stored.type_id, stored.instance) == (type_id, None)
+    assert (stored.type_id, stored.instance, stored.outcome) == (type_id, None, ChannelEvent.Outcome.REFUSED)
     assert stored.error.endswith(f"TrustDesk: refused, nothing was changed: {reason}")
     assert post(body_of(type_id, metadata=fresh)).status_code == 200
     assert refreshed(instance).status != ChannelInstance.Status.ACTIVE
@@ -465,6 +466,7 @@ def test_destroy_user_identity_purges_also_with_metadata_from_before_a_disconnec
     domain = factories.DomainFactory()
     instance.domains.add(domain)
     review = factories.ReviewFactory(domain=domain, reviewer_id="5d2f8e1a7b3c4d5e6f7081a3", raw=reviewer_raw("1"))
+    factories.ReviewTicketLinkFactory(instance=instance, review=review)
     kept = metadata_for(instance)
     reconnected(instance)
 
@@ -487,8 +489,10 @@ def test_destroy_user_identity_purges_that_reviewers_personal_data_in_this_zende
         factories.ReviewFactory(domain=domain, reviewer_id=reviewer, reference_id="ORD-1", raw=reviewer_raw(str(n)))
         for n in range(2)
     ]
+    factories.ReviewTicketLinkFactory(instance=instance, review=mine[0])  # the other review is not sent yet
     someone_else = factories.ReviewFactory(domain=domain, reference_id="ORD-2", raw=reviewer_raw("x"))
     other_account = factories.ReviewFactory(domain=foreign_domain, reviewer_id=reviewer, raw=reviewer_raw("y"))
+    factories.ReviewTicketLinkFactory(instance=elsewhere, review=other_account)
 
     response = post(body_of("destroy_user_identity", metadata=metadata_for(instance)))
 
@@ -513,6 +517,7 @@ def test_destroy_user_identity_matches_a_reviewer_known_only_by_review_id(instan
     domain = factories.DomainFactory()
     instance.domains.add(domain)
     review = factories.ReviewFactory(domain=domain, trustpilot_id="651e9b774c1d8b0012a3b4d6", reviewer_id="")
+    factories.ReviewTicketLinkFactory(instance=instance, review=review)
 
     body = body_of("destroy_user_identity", author={"external_id": "tp-consumer-651e9b774c1d8b0012a3b4d6"})
     del body["events"][0]["data"]["metadata"]
@@ -525,11 +530,13 @@ def test_destroy_user_identity_with_forged_metadata_is_refused(instance):
     domain = factories.DomainFactory()
     instance.domains.add(domain)
     review = factories.ReviewFactory(domain=domain, reviewer_id="5d2f8e1a7b3c4d5e6f7081a3")
+    factories.ReviewTicketLinkFactory(instance=instance, review=review)
 
     response = post(body_of("destroy_user_identity", metadata="forged"))
 
-    assert response.status_code == 401
+    assert response.status_code == 200
     assert refreshed(review).reviewer_name != ""
+    assert ChannelEvent.objects.get().outcome == ChannelEvent.Outcome.REFUSED
 
 
 # --- Ticket ids --------------------------------------------------------------------------------
@@ -572,12 +579,12 @@ def test_unreadable_resource_events_are_recorded_not_fatal(instance):
     assert ChannelEvent.objects.get().error == "TrustDesk: unreadable resource events (by index): 1, 2"
 
 
-def test_resources_created_without_a_list_is_malformed():
+def test_resources_created_without_a_list_is_stored_as_not_acted_on():
     response = post(body_of("resources_created_from_external_ids", resource_events="none"))
 
-    assert response.status_code == 400
-    assert "data.resource_events must be a list" in response.json()["message"]
-    assert ChannelEvent.objects.count() == 1
+    assert response.status_code == 200
+    event = ChannelEvent.objects.get()
+    assert (event.outcome, event.outcome_reason) == ("not_acted_on", "data.resource_events must be a list")
 
 
 # --- Idempotence -------------------------------------------------------------------------------

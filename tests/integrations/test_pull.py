@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from reviews.models import Review, SyncRun, TrustpilotAccount
 from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
 from tests import factories
+from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_schemas import validate
 
 pytestmark = pytest.mark.django_db(transaction=True)

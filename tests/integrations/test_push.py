@@ -6,10 +6,10 @@ import json
 
 import pytest
 import responses
-from django.test import Client
 
 from integrations.models import ReviewTicketLink
 from reviews.services import sync
+from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_schemas import validate
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from integrations.metadata import metadata_for
@@ -16,6 +15,7 @@ from reviews.services import sync
 from reviews.services.accounts import UnitAccessDenied, domains_enable
 from reviews.trustpilot.types import BusinessUnit
 from tests import factories
+from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
