@@ -23,6 +23,7 @@ from integrations.models import (
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
 from trustdesk.admin_disconnect import DisconnectAdminMixin
 from trustdesk.admin_sync import InstanceSyncAdminMixin
+from trustdesk.admin_uninstall import UninstallConfirmAdminMixin
 
 
 class ZendeskAccountForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -57,7 +58,7 @@ class ChannelInstanceInline(RecordInline):
 
 
 @admin.register(ZendeskAccount)
-class ZendeskAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class ZendeskAccountAdmin(UninstallConfirmAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     actions = ("disconnect_selected",)
     form = ZendeskAccountForm
     list_display = ("subdomain", "status", "api_user", "token_stored", "installation_id", "created_at")
@@ -69,6 +70,7 @@ class ZendeskAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: igno
         "status",
         "disconnected_by",
         "disconnected_at",
+        "uninstall_reported_at",
         "created_at",
         "updated_at",
     )

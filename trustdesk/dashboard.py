@@ -9,7 +9,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, V
 from django.db.models.functions import Coalesce
 
 from integrations.delivery import AWAITING_DELIVERY
-from integrations.models import ChannelEvent, ChannelInstance, ReviewTicketLink
+from integrations.models import ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from reviews.models import Domain, Reply, SyncRun, TrustpilotAccount
 from reviews.selectors import poll_overdue, tokens_need_attention
 
@@ -66,6 +66,13 @@ class Backfill:
 class BackfillCounts:
     running: int
     queued: int
+
+
+@dataclass(frozen=True)
+class UninstallReport:
+    pk: int
+    subdomain: str
+    reported_at: datetime
 
 
 def domain_polls(*, now: datetime) -> list[DomainPoll]:
@@ -140,3 +147,10 @@ def backfill_counts() -> BackfillCounts:
         queued=Count("pk", filter=Q(status=SyncRun.Status.QUEUED)),
     )
     return BackfillCounts(**counts)
+
+
+def uninstalls_reported() -> list[UninstallReport]:
+    """Active Zendesk accounts whose unconfirmed uninstall waits for a support manager, oldest first."""
+    rows = ZendeskAccount.objects.filter(status=ZendeskAccount.Status.ACTIVE, uninstall_reported_at__isnull=False)
+    ordered = rows.order_by("uninstall_reported_at", "pk").values_list("pk", "subdomain", "uninstall_reported_at")
+    return [UninstallReport(pk, subdomain, reported_at) for pk, subdomain, reported_at in ordered if reported_at]

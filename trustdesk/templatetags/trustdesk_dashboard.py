@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
-from integrations.models import ChannelEvent, ReviewTicketLink
+from integrations.models import ChannelEvent, ReviewTicketLink, ZendeskAccount
 from reviews.models import Domain, Reply, SyncRun, TrustpilotAccount
 from reviews.selectors import poll_overdue_after
-from trustdesk import dashboard
+from trustdesk import dashboard, permissions
+from trustdesk.admin_uninstall import URL_NAME as CONFIRM_UNINSTALL
 
 register = template.Library()
 
@@ -63,7 +64,32 @@ def trustdesk_dashboard(context: template.Context) -> dict[str, Any]:
     if _can_view(request, SyncRun):
         figures["backfills"] = [(run, _change(SyncRun, run.pk)) for run in dashboard.backfills_in_progress()]
         figures["backfill_counts"] = _backfill_counts()
-    return {"figures": figures}
+    if _can_view(request, ZendeskAccount):
+        figures["uninstalls"] = _uninstalls(request)
+    return {"figures": figures, "csrf_token": context.get("csrf_token")}
+
+
+@dataclass(frozen=True)
+class UninstallRow:
+    report: dashboard.UninstallReport
+    url: str
+    events_url: str
+    confirm_url: str  # empty for whoever may not disconnect
+
+
+def _uninstalls(request: HttpRequest) -> list[UninstallRow]:
+    may_confirm = permissions.can_disconnect(request.user, ZendeskAccount)
+    return [
+        UninstallRow(
+            report,
+            _change(ZendeskAccount, report.pk),
+            _changelist(
+                ChannelEvent, outcome__exact=ChannelEvent.Outcome.UNINSTALL_REPORTED, subdomain=report.subdomain
+            ),
+            reverse(f"admin:{CONFIRM_UNINSTALL}", args=[report.pk]) if may_confirm else "",
+        )
+        for report in dashboard.uninstalls_reported()
+    ]
 
 
 def _reply_counts() -> list[Figure]:
