@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from integrations.forms import SUBDOMAIN
 from integrations.metadata import InvalidMetadata, StaleMetadata, instance_from
 from integrations.models import ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
+from integrations.services.outbox import instance_backlog_push
 from reviews.models import Domain, Review
 from reviews.services.privacy import scrubbed
 
@@ -110,6 +111,7 @@ def instance_activate(*, instance: ChannelInstance) -> str:
         instance.status = ChannelInstance.Status.ACTIVE
         instance.deactivated_at = None
         instance.save(update_fields=["status", "deactivated_at", "updated_at"])
+        instance_backlog_push(instance=instance)
     return ""
 
 

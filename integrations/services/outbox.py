@@ -1,9 +1,9 @@
 """What each channel instance still has to deliver to Zendesk, in order.
 
-Every new review, edit and reply written on Trustpilot becomes one ReviewTicketLink per active
-instance covering its domain, numbered under the instance's row lock. Numbers are therefore taken in
-commit order, and a pull cursor ("deliver everything after number N") never skips a resource that
-committed late, nor repeats one.
+Every new review, edit and reply written on Trustpilot becomes one ReviewTicketLink per instance in
+use covering its domain (a deactivated one gets them once Zendesk reactivates it), numbered under the
+instance's row lock. Numbers are therefore taken in commit order, and a pull cursor ("deliver
+everything after number N") never skips a resource that committed late, nor repeats one.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.dispatch import receiver
 
 from integrations import protocol, tasks
 from integrations.models import ChannelInstance, ReviewTicketLink
+from integrations.services.disconnect import IN_USE
 from integrations.services.push import push_enabled
 from reviews.models import Domain, Reply, Review, ReviewEdit, SyncRun
 from reviews.services.ingest import PageResult
@@ -35,13 +36,17 @@ def queue_page(sender: Any, domain: Domain, kind: str, result: PageResult, **kwa
 def queue_for_domain(
     *, domain: Domain, review_ids: Iterable[int], edit_ids: Iterable[int] = (), reply_ids: Iterable[int] = ()
 ) -> int:
-    """Queue resources for every active instance covering the domain; runs in the caller's transaction."""
+    """Queue resources for every instance in use covering the domain; runs in the caller's transaction.
+
+    A deactivated instance is queued too: nothing is pushed to it, and what waits reaches Zendesk when it
+    is reactivated (instance_backlog_push, then pull).
+    """
     review_ids, edit_ids, reply_ids = list(review_ids), list(edit_ids), list(reply_ids)
     if not (review_ids or edit_ids or reply_ids):
         return 0
     instances = list(
         ChannelInstance.objects.select_for_update(of=("self",))
-        .filter(domains=domain, status=ChannelInstance.Status.ACTIVE)
+        .filter(domains=domain, status__in=IN_USE)
         .order_by("pk")
         .select_related("zendesk_account")
     )
@@ -102,3 +107,9 @@ def _queue(instance: ChannelInstance, reviews: list[Review], edits: list[ReviewE
     if push_enabled(instance):
         transaction.on_commit(lambda: tasks.push_instance.delay(instance.pk), robust=True)
     return len(fresh)
+
+
+def instance_backlog_push(*, instance: ChannelInstance) -> None:
+    """After a reactivation: push what was queued meanwhile, once this transaction commits (pull gets it anyway)."""
+    if push_enabled(instance):
+        transaction.on_commit(lambda: tasks.push_instance.delay(instance.pk), robust=True)
