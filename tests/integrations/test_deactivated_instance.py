@@ -6,19 +6,19 @@ import json
 
 import pytest
 import responses
-from django.test import Client
 
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services.events import instance_activate, instance_deactivate
 from reviews.models import Review
 from reviews.services import sync
+from tests.zendesk_requests import ZendeskClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PUSH_URL = "https://acme.zendesk.test/api/v2/any_channel/push"
 
 
 def pull(channel, state=""):
-    return Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": state}).json()
+    return ZendeskClient().post("/zendesk/pull", {"metadata": channel.metadata, "state": state}).json()
 
 
 def unanswered_ids(connected) -> list[str]:
