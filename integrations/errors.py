@@ -52,6 +52,18 @@ class InstanceNotActive(ProtocolError):
     status, code = 403, "instance_not_active"
 
 
+class ReviewRemoved(ProtocolError):
+    """Trustpilot answered 404 for the review: it was removed, and no reply can be published on it."""
+
+    status, code = 404, "review_removed"
+
+
+class ReplyFailed(ProtocolError):
+    """A reply that failed for good earlier (Trustpilot unavailable for too long): it is never published now."""
+
+    status, code = 409, "reply_failed"
+
+
 class TrustpilotAuthorization(ProtocolError):
     """The Trustpilot account behind this instance must be connected again."""
 

@@ -19,6 +19,7 @@ from django.db.models import F, QuerySet
 
 from reviews.models import RateBudgetWindow
 from reviews.trustpilot.errors import RateLimited
+from trustdesk import deadline
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class DatabaseBudget:
             wait = self._try_take()
             if wait is None:
                 return
-            if waited + wait > self.max_wait:
+            if waited + wait > self.max_wait or not deadline.fits(wait):
                 raise RateLimited(
                     "TrustDesk's shared budget of Trustpilot calls is spent for now", status=None, retry_after=wait
                 )

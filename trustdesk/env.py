@@ -48,7 +48,7 @@ def read_bool(key: str, default: bool) -> bool:
     raise fail(key, f"expected a boolean (1/0, true/false, yes/no, on/off), got {raw!r}")
 
 
-def read_int(key: str, default: int, minimum: int = 0) -> int:
+def read_int(key: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = read_str(key)
     if raw == "":
         return default
@@ -58,6 +58,8 @@ def read_int(key: str, default: int, minimum: int = 0) -> int:
         raise fail(key, f"expected a whole number, got {raw!r}") from None
     if value < minimum:
         raise fail(key, f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise fail(key, f"must be at most {maximum}, got {value}")
     return value
 
 

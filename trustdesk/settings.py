@@ -61,6 +61,9 @@ ZENDESK_PUSH_CLIENT_ID = config.read_str("ZENDESK_PUSH_CLIENT_ID")
 ZENDESK_MAX_REQUEST_BYTES = config.read_int("ZENDESK_MAX_REQUEST_BYTES", 1_048_576, minimum=1024)
 ZENDESK_RETURN_URL_HOSTS = config.read_zendesk_host_patterns("ZENDESK_RETURN_URL_HOSTS", ["{subdomain}.zendesk.com"])
 ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK = config.read_bool("ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK", False)
+# Seconds a channelback may take, author check and Trustpilot calls included; Zendesk's own timeout is
+# unpublished (reference §4), so the answer comes well inside 10 s and a slow Trustpilot is left to the retry task.
+ZENDESK_CHANNELBACK_TIME_BUDGET = config.read_int("ZENDESK_CHANNELBACK_TIME_BUDGET", 8, minimum=1, maximum=10)
 
 ALLOWED_HOSTS = config.read_list(
     "ALLOWED_HOSTS", [config.host_of(TRUSTDESK_PUBLIC_URL), "localhost", "127.0.0.1", "[::1]"]

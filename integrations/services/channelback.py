@@ -1,7 +1,15 @@
-"""An agent's reply in Zendesk, published on Trustpilot as the company's reply (reference §4)."""
+"""An agent's reply in Zendesk, published on Trustpilot as the company's reply (reference §4).
+
+The whole request runs under ZENDESK_CHANNELBACK_TIME_BUDGET (trustdesk.deadline): every HTTP call,
+the author check at Zendesk included, is cut to the time left. A reply Trustpilot did not take in that
+time is kept and answered 200 with its external_id; the retry task publishes it, and a final failure
+is then reported to the agent (integrations.services.reply_failures). Failures only the agent or an
+admin can fix are answered at once, and a failed reply is never published afterwards.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,18 +21,30 @@ from reviews.services import replies
 from reviews.services.accounts import ReauthorizationNeeded
 from reviews.trustpilot import errors as trustpilot
 from reviews.trustpilot import get_client
+from trustdesk import deadline
 
-# Zendesk waits for the answer: retry briefly here, and let Zendesk (or the pending-reply task) retry later.
+# Zendesk waits for the answer: retry briefly here, and let the pending-reply task retry later.
 CLIENT_OPTIONS = {"max_attempts": 2, "max_backoff": 2.0}
+# With less time left than this, Trustpilot is not called at all: the reply waits for the retry task.
+PUBLISH_MINIMUM = 1.0
 
 
 def channelback_reply(
     *, instance: ChannelInstance, message: str, parent_id: str, thread_id: str, request_id: str
 ) -> str:
-    """Store the reply, publish it, and return its external_id (the one a later pull would use)."""
-    instance_check(instance)
-    review = _review_of(instance, parent_id, thread_id)
-    access.reply_author_check(instance=instance, review=review, message=message)
+    """Store the reply, publish it if Trustpilot answers in time, and return its external_id."""
+    with deadline.within(settings.ZENDESK_CHANNELBACK_TIME_BUDGET):
+        instance_check(instance)
+        review = _review_of(instance, parent_id, thread_id)
+        access.reply_author_check(instance=instance, review=review, message=message)
+        reply, external_id = _store(instance, review, message, request_id)
+        reply = _publish_in_time(reply)
+    if reply.status == Reply.Status.FAILED:
+        raise failure_answer(reply)
+    return external_id
+
+
+def _store(instance: ChannelInstance, review: Review, message: str, request_id: str) -> tuple[Reply, str]:
     try:
         reply, _ = replies.reply_create(review=review, message=message, zendesk_request_id=request_id or None)
     except replies.ReplyRejected as exc:
@@ -42,23 +62,41 @@ def channelback_reply(
             "first_delivered_at": timezone.now(),
         },
     )
-    if reply.status in (Reply.Status.SENT, Reply.Status.SUPERSEDED):
-        return external_id
-    try:
-        replies.reply_publish(reply_id=reply.pk, client=get_client(**CLIENT_OPTIONS))
-    except trustpilot.BadRequest as exc:
-        raise errors.BadRequest(f"Trustpilot refused the reply: {exc.message}") from None
-    except trustpilot.NotFound:
-        raise errors.NotFound("The review no longer exists on Trustpilot.") from None
-    except (trustpilot.AuthError, ReauthorizationNeeded, replies.ReplyRejected) as exc:
-        raise errors.TrustpilotAuthorization(
-            f"Trustpilot did not accept this account's authorization ({exc}); an admin must reconnect it in Zendesk."
-        ) from None
-    except trustpilot.TrustpilotError as exc:
-        raise errors.Unavailable(
-            f"Trustpilot is unavailable ({exc.message}); the reply is saved and will be published when it is back."
-        ) from None
-    return external_id
+    return reply, external_id
+
+
+def _publish_in_time(reply: Reply) -> Reply:
+    """Publish now if there is time; a repeat of a request being published waits for it. Returns the outcome:
+    sent, failed for good, or pending (then marked accepted, so a later failure is reported)."""
+    if reply.status != Reply.Status.PENDING:
+        return reply
+    if deadline.fits(PUBLISH_MINIMUM):
+        try:
+            replies.reply_publish(reply_id=reply.pk, client=get_client(**CLIENT_OPTIONS))
+        except replies.ReplyBusy:
+            replies.reply_await(reply_id=reply.pk)
+        except (trustpilot.TrustpilotError, ReauthorizationNeeded, replies.ReplyRejected):
+            pass  # a final failure is on the reply; an outage or a timeout leaves it pending for the retry task
+    return replies.reply_accept(reply_id=reply.pk)
+
+
+def failure_answer(reply: Reply) -> errors.ProtocolError:
+    """What a failed reply is answered with, the first time and on every repeat of its request."""
+    reason = reply.last_error or "Trustpilot did not accept the reply."
+    reason = reason if reason.endswith((".", "!", "?")) else f"{reason}."
+    if reply.failure == Reply.Failure.REVIEW_REMOVED:
+        return errors.ReviewRemoved(
+            "The review was removed from Trustpilot, so the reply cannot be published there. "
+            "The reply was not published."
+        )
+    if reply.failure == Reply.Failure.REAUTHORIZATION:
+        return errors.TrustpilotAuthorization(
+            f"{reason} An admin must reconnect the Trustpilot account in Zendesk (Admin Center → Channels → "
+            "Trustpilot → edit the account). The reply was not published."
+        )
+    if reply.failure == Reply.Failure.REFUSED:
+        return errors.BadRequest(f"{reason} Change the reply and send it again. The reply was not published.")
+    return errors.ReplyFailed(f"{reason} The reply was not published; send it again to retry.")
 
 
 def instance_check(instance: ChannelInstance) -> None:

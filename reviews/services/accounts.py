@@ -16,6 +16,7 @@ from reviews.services.runs import backfills_cancel
 from reviews.trustpilot import get_client
 from reviews.trustpilot.errors import AuthError, BadRequest, Unavailable
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, TokenSet
+from trustdesk import deadline
 from trustdesk.leases import lease_free
 
 logger = logging.getLogger(__name__)
@@ -174,6 +175,8 @@ def _claim_refresh(
         if TrustpilotAccount.objects.filter(free, pk=account_id).update(refresh_claimed_until=now + REFRESH_LEASE):
             account.refresh_from_db()
             return account
+        if not deadline.fits(LEASE_POLL):
+            break
         sleep(LEASE_POLL)
     raise Unavailable("Another process has been refreshing this account's tokens for too long; try again later.")
 

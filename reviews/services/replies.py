@@ -2,12 +2,15 @@
 
 Trustpilot has no idempotency key (reference §4.2). Every attempt is counted before the call, and an
 attempt after the first reads the review back first: if the reply is already there, the earlier
-attempt went through and nothing is posted again.
+attempt went through and nothing is posted again. A failed reply is final: only a pending one is
+ever taken for publishing, so a reply the agent was told had failed never appears on Trustpilot later.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,9 +20,12 @@ from django.utils import timezone
 
 from reviews.models import Reply, Review, TrustpilotAccount
 from reviews.services.accounts import ReauthorizationNeeded, call_as_account
+from reviews.services.reply_match import reply_words
+from reviews.signals import reply_failed
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import AuthError, BadRequest, NotFound, TrustpilotError, Unavailable
+from trustdesk import deadline
 from trustdesk.leases import lease_free
 
 logger = logging.getLogger(__name__)
@@ -39,6 +45,7 @@ class ReplyBusy(Unavailable):
 
 # Longer than one publish can take (a read-back and a post, each within TRUSTPILOT_TIMEOUT).
 CLAIM = timedelta(seconds=90)
+AWAIT_POLL = 0.1
 
 
 def reply_validate(message: str) -> str:
@@ -70,8 +77,14 @@ def reply_publish(*, reply_id: int, client: TrustpilotClient | None = None) -> R
     if reply.status in (Reply.Status.SENT, Reply.Status.SUPERSEDED):
         return reply
     account = reply.review.domain.account
+    if reply.status == Reply.Status.FAILED:
+        raise ReplyRejected(reply.last_error or "This reply failed earlier; it is not published.")
     if account is None or account.status != TrustpilotAccount.Status.CONNECTED:
-        _fail(reply, "The Trustpilot account of this domain is not connected; reconnect it to send replies.")
+        _fail(
+            reply,
+            "The Trustpilot account of this domain is not connected; reconnect it to send replies.",
+            Reply.Failure.REAUTHORIZATION,
+        )
         raise ReplyRejected(reply.last_error)
     client = client or get_client()
     reply = _claim(reply)
@@ -85,7 +98,7 @@ def _claim(reply: Reply) -> Reply:
     """Count the attempt and take the reply for this process, before any call: two never post it at once."""
     now = timezone.now()
     free = lease_free("claimed_until", now)
-    taken = Reply.objects.filter(free, pk=reply.pk, status__in=[Reply.Status.PENDING, Reply.Status.FAILED]).update(
+    taken = Reply.objects.filter(free, pk=reply.pk, status=Reply.Status.PENDING).update(
         claimed_until=now + CLAIM, attempts=F("attempts") + 1
     )
     if not taken:
@@ -109,13 +122,13 @@ def _publish(reply: Reply, account: TrustpilotAccount, client: TrustpilotClient)
             ),
         )
     except BadRequest as exc:
-        _fail(reply, f"Trustpilot refused the reply: {exc.message}")
+        _fail(reply, f"Trustpilot refused the reply: {exc.message}", Reply.Failure.REFUSED)
         raise
     except NotFound:
-        _fail(reply, "The review no longer exists on Trustpilot.")
+        _fail(reply, "The review no longer exists on Trustpilot.", Reply.Failure.REVIEW_REMOVED)
         raise
     except (AuthError, ReauthorizationNeeded) as exc:
-        _fail(reply, f"Trustpilot did not accept the account's authorization: {exc}")
+        _fail(reply, f"Trustpilot did not accept the account's authorization: {exc}", Reply.Failure.REAUTHORIZATION)
         raise
     except TrustpilotError as exc:
         # Outage, rate limit or unknown outcome: kept pending for the caller to retry (after a read-back).
@@ -137,14 +150,47 @@ def replies_to_retry(*, older_than: timedelta = timedelta(minutes=2), max_attemp
 def reply_give_up(*, reply_id: int, reason: str) -> None:
     reply = Reply.objects.get(pk=reply_id)
     if reply.status == Reply.Status.PENDING:
-        _fail(reply, reason)
+        _fail(reply, reason, Reply.Failure.GAVE_UP)
+
+
+def reply_await(*, reply_id: int, sleep: Callable[[float], None] = time.sleep) -> Reply:
+    """Wait, within the running deadline, while another process publishes the reply; then its state."""
+    while True:
+        reply = Reply.objects.get(pk=reply_id)
+        now = timezone.now()
+        busy = reply.claimed_until is not None and reply.claimed_until > now
+        if reply.status != Reply.Status.PENDING or not busy or not deadline.fits(AWAIT_POLL):
+            return reply
+        sleep(AWAIT_POLL)
+
+
+def reply_accept(*, reply_id: int) -> Reply:
+    """Record that Zendesk is answered 200 while the reply is pending; a failure after this is reported.
+
+    Conditional on the reply still pending: when its publisher failed it a moment ago, the caller sees
+    the failure instead and answers with it.
+    """
+    Reply.objects.filter(pk=reply_id, status=Reply.Status.PENDING, accepted_at__isnull=True).update(
+        accepted_at=timezone.now()
+    )
+    return Reply.objects.get(pk=reply_id)
+
+
+def reply_failure_record_report(*, reply_id: int, by: str) -> bool:
+    """Mark the failure as told to the agent (by "report_error" or "internal_note"); False if it already was."""
+    return bool(
+        Reply.objects.filter(pk=reply_id, failure_reported_at__isnull=True).update(
+            failure_reported_at=timezone.now(), failure_reported_by=by
+        )
+    )
 
 
 def _already_published(client: TrustpilotClient, account: TrustpilotAccount, reply: Reply) -> bool:
     current = call_as_account(
         account, lambda token: client.get_review(access_token=token, review_id=reply.review.trustpilot_id)
     )
-    return current.company_reply is not None and current.company_reply.text.strip() == reply.message.strip()
+    seen = current.company_reply
+    return seen is not None and reply_words(seen.text) == reply_words(reply.message)
 
 
 def _mark_sent(reply: Reply) -> Reply:
@@ -164,8 +210,15 @@ def _mark_sent(reply: Reply) -> Reply:
     return reply
 
 
-def _fail(reply: Reply, reason: str) -> None:
-    reply.status = Reply.Status.FAILED
-    reply.last_error = reason
-    reply.save(update_fields=["status", "last_error", "updated_at"])
+def _fail(reply: Reply, reason: str, failure: str) -> None:
+    """Fail a pending reply for good; when Zendesk had been told it was accepted, say so to the Zendesk side."""
+    failed = Reply.objects.filter(pk=reply.pk, status=Reply.Status.PENDING).update(
+        status=Reply.Status.FAILED, failure=failure, last_error=reason, updated_at=timezone.now()
+    )
+    reply.refresh_from_db(fields=["status", "failure", "last_error", "accepted_at"])
+    if not failed:
+        return
     logger.warning("Reply %s failed: %s", reply.pk, reason)
+    if reply.accepted_at is not None:
+        reply_id = reply.pk
+        transaction.on_commit(lambda: reply_failed.send(sender=Reply, reply_id=reply_id), robust=True)

@@ -22,6 +22,7 @@ import requests
 
 from reviews.trustpilot import errors, parsing
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, ReviewData, ReviewPage, TokenSet
+from trustdesk import deadline
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -238,14 +239,17 @@ class TrustpilotClient:
 
     def _send(self, method: str, path: str, *, repeatable: bool, **kwargs: Any) -> requests.Response:
         self.budget.acquire()
+        timeout = deadline.call_timeout(self.timeout)
+        if timeout is None:
+            raise errors.Unavailable("no time is left for a call to Trustpilot within this request's time budget")
         self.calls += 1
         try:
-            response = self.session.request(method, self.api_url + path, timeout=self.timeout, **kwargs)
+            response = self.session.request(method, self.api_url + path, timeout=timeout, **kwargs)
         except requests.ConnectTimeout as exc:
             raise errors.Unavailable(f"cannot connect to Trustpilot: {exc}") from exc
         except requests.Timeout as exc:
             kind = errors.Unavailable if repeatable else errors.OutcomeUnknown
-            raise kind(f"Trustpilot did not answer within {self.timeout:g}s") from exc
+            raise kind(f"Trustpilot did not answer within {timeout:g}s") from exc
         except requests.ConnectionError as exc:
             raise errors.Unavailable(f"cannot reach Trustpilot: {exc}") from exc
         except requests.RequestException as exc:
@@ -260,8 +264,10 @@ class TrustpilotClient:
     def _backoff(self, attempt: int, retry_after: float | None) -> float | None:
         """Seconds to wait before the next attempt, or None when waiting here would be too long."""
         if retry_after is not None:
-            return retry_after if retry_after <= self.max_backoff else None
-        return min(self.max_backoff, 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)  # noqa: S311 (jitter)
+            delay: float | None = retry_after if retry_after <= self.max_backoff else None
+        else:
+            delay = min(self.max_backoff, 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)  # noqa: S311 (jitter)
+        return delay if delay is not None and deadline.fits(delay) else None
 
     @staticmethod
     def _json(response: requests.Response) -> Any:

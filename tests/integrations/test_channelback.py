@@ -94,22 +94,6 @@ def test_a_reply_longer_than_trustpilot_accepts_is_refused_with_the_limit(channe
     assert not Reply.objects.filter(origin=Reply.Origin.ZENDESK).exists()
 
 
-def test_trustpilot_down_answers_503_and_keeps_the_reply_for_later(channel, review):
-    faults.faults_set(fail_next=10, fail_status=503)
-
-    response = channelback(channel, review)
-
-    assert response.status_code == 503
-    assert "the reply is saved" in response.json()["message"]
-    reply = Reply.objects.get(zendesk_request_id="zd-req-1")
-    assert reply.status == Reply.Status.PENDING
-    faults.faults_reset()
-
-    retried = channelback(channel, review)
-    assert retried.status_code == 200
-    assert Reply.objects.get(pk=reply.pk).status == Reply.Status.SENT
-
-
 @pytest.mark.parametrize(
     ("form", "status", "error"),
     [
