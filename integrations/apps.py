@@ -8,7 +8,10 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from integrations.services import outbox  # noqa: F401  (connects the page_stored receiver)
+        from integrations.services import (
+            outbox,  # noqa: F401  (connects the page_stored receiver)
+            reply_failures,  # noqa: F401  (connects the reply_failed receiver)
+        )
         from trustdesk.permissions import support_managers_group_ensure
 
         # Sent once per app; this app comes after reviews, so both apps' permissions exist by then.

@@ -57,6 +57,12 @@ class ReplyLike(Protocol):
     created_at: datetime
 
 
+class NoteLike(Protocol):
+    pk: int
+    text: str
+    created_at: datetime
+
+
 class TicketFields(Protocol):
     """The Zendesk account's custom ticket field ids (ZendeskAccount)."""
 
@@ -87,6 +93,10 @@ def edit_external_id(edit: EditLike, review: ReviewLike) -> str:
 
 def reply_external_id(reply: ReplyLike, review: ReviewLike) -> str:
     return f"tp-reply-{review.trustpilot_id}-{reply.pk}"
+
+
+def note_external_id(note: NoteLike, review: ReviewLike) -> str:
+    return f"tp-note-{review.trustpilot_id}-{note.pk}"
 
 
 def thread_id(review: ReviewLike) -> str:
@@ -221,5 +231,19 @@ def direct_reply_resource(reply: ReplyLike, review: ReviewLike) -> dict[str, Any
             "external_id": f"tp-company-{review.domain.business_unit_id}"[:255],
             "name": f"{review.domain.display_name or review.domain.name} on Trustpilot"[:255],
         },
+        "allow_channelback": False,
+    }
+
+
+def note_resource(note: NoteLike, review: ReviewLike) -> dict[str, Any]:
+    """An internal note from TrustDesk itself on the review's ticket: agents see it, the reviewer never does."""
+    return {
+        "external_id": note_external_id(note, review),
+        "thread_id": thread_id(review),
+        "internal_note": True,
+        "message": note.text[:MESSAGE_LIMIT],
+        "html_message": paragraphs(note.text)[:MESSAGE_LIMIT],
+        "created_at": iso(note.created_at),
+        "author": {"external_id": "trustdesk", "name": "TrustDesk"},
         "allow_channelback": False,
     }

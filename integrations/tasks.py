@@ -6,7 +6,7 @@ import logging
 
 from celery import Task, shared_task
 
-from integrations.services import access, push, setup
+from integrations.services import access, push, reply_failures, setup
 from integrations.zendesk import errors
 from trustdesk.tasks import retry_later, retry_or_give_up
 
@@ -27,6 +27,12 @@ def push_instance(self: Task, instance_id: int) -> int:  # type: ignore[type-arg
     except errors.ZendeskError as exc:
         logger.warning("Push for instance %s refused (%s); pull will deliver instead", instance_id, exc)
         return 0
+
+
+@shared_task(name="integrations.report_reply_failure")
+def report_reply_failure(reply_id: int) -> str:
+    """Not retried: a report Zendesk cannot take becomes an internal note on the ticket instead."""
+    return reply_failures.reply_failure_report(reply_id=reply_id)
 
 
 @shared_task(bind=True, name="integrations.refresh_zendesk_directory")

@@ -173,3 +173,24 @@ class SandboxComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.ticket}"
+
+
+class SandboxReportedError(models.Model):
+    """Every report_error call that passed authentication, accepted or refused, so tests can see what TrustDesk sent.
+
+    Zendesk would mark the channelback's comment as failed for the agent; the sandbox keeps the report.
+    """
+
+    account = models.ForeignKey(SandboxZendesk, on_delete=models.CASCADE, related_name="+")
+    instance_push_id = models.CharField(max_length=255, blank=True)
+    external_id = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    body = models.JSONField(null=True, blank=True, help_text="The body parsed as JSON; null when it was not JSON.")
+    status = models.PositiveSmallIntegerField(help_text="The HTTP status the sandbox answered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"report_error for {self.external_id}: {self.status}"

@@ -26,9 +26,11 @@ urlpatterns: list[URLPattern] = [
     *api("api/v2/tickets/<int:ticket_id>", tickets.TicketView, "ticket"),
     *api("api/v2/tickets/<int:ticket_id>/comments", tickets.TicketCommentsView, "ticket-comments"),
     *api("api/v2/any_channel/validate_token", any_channel.ValidateTokenView, "validate-token"),
+    *api("api/v2/any_channel/channelback/report_error", any_channel.ReportErrorView, "report-error"),
     path("_control/faults", control.FaultsView.as_view(), name="faults"),
     path("_control/fail_next", control.FailNextView.as_view(), name="fail-next"),
     path("_control/latency", control.LatencyView.as_view(), name="latency"),
     path("_control/validate_token", control.ValidateTokenView.as_view(), name="validate-token-unavailable"),
+    path("_control/reported_errors", control.ReportedErrorsView.as_view(), name="reported-errors"),
     path("_control/reset", control.ResetView.as_view(), name="reset"),
 ]

@@ -94,9 +94,18 @@ def _queue(instance: ChannelInstance, reviews: list[Review], edits: list[ReviewE
             threads.add(link.review_id)
         known.add(link.external_id)
         fresh.append(link)
+    return links_append(instance=instance, links=fresh)
+
+
+def links_append(*, instance: ChannelInstance, links: list[ReviewTicketLink]) -> int:
+    """Number the links after the instance's last one and store them; push them when push is on.
+
+    The caller holds the instance's row lock (select_for_update) in its transaction and read the row
+    under it, so its last_sequence is current.
+    """
+    fresh = links
     if not fresh:
         return 0
-    # The row was read under its lock (queue_for_domain), so its last_sequence is current.
     first = instance.last_sequence + 1
     instance.last_sequence += len(fresh)
     ChannelInstance.objects.filter(pk=instance.pk).update(last_sequence=instance.last_sequence)

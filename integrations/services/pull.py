@@ -10,11 +10,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations import protocol
-from integrations.models import ChannelInstance, ReviewTicketLink
+from integrations.models import ChannelInstance, ReviewTicketLink, TicketNote
 from reviews.models import Reply, ReviewEdit
 
 # Zendesk's docs allow 200 resources a pull, its schema 256: the stricter wins (reference §3); with an
-# edit and a direct reply among them, a pull costs five queries at most.
+# edit, a direct reply and a note among them, a pull costs six queries at most.
 PULL_LIMIT = 200
 
 
@@ -61,6 +61,13 @@ class ReplyRow:
     created_at: datetime
 
 
+@dataclass(slots=True)
+class NoteRow:
+    pk: int
+    text: str
+    created_at: datetime
+
+
 # Plain rows rather than model instances: pull is the hot path, and building three models per resource
 # (and decoding each review's raw Trustpilot JSON) cost more than everything else in it.
 REVIEW = ("trustpilot_id", "stars", "title", "text", "language", "reviewer_id", "reviewer_name", "reference_id",
@@ -68,10 +75,12 @@ REVIEW = ("trustpilot_id", "stars", "title", "text", "language", "reviewer_id", 
 DOMAIN = ("name", "display_name", "business_unit_id")
 EDIT = ("id", "stars_before", "stars", "title_before", "title", "text_before", "text", "edited_at", "detected_at")
 REPLY = ("id", "message", "sent_at", "created_at")
+NOTE = ("id", "text", "created_at")
 COLUMNS = (
-    "id", "kind", "sequence", "first_delivered_at", "edit_id", "reply_id",
+    "id", "kind", "sequence", "first_delivered_at", "edit_id", "reply_id", "note_id",
     *(f"review__{name}" for name in REVIEW), *(f"review__domain__{name}" for name in DOMAIN),
 )  # fmt: skip
+FIRST_REVIEW_COLUMN = 7
 
 
 @dataclass(frozen=True)
@@ -102,14 +111,18 @@ def pull_next(*, instance: ChannelInstance, cursor: int) -> PullAnswer:
     # Edits and direct replies are few: their details come in one query each, only when the page has some.
     edits = _details(ReviewEdit, EDIT, EditRow, [row[4] for row in rows if row[4]])
     replies = _details(Reply, REPLY, ReplyRow, [row[5] for row in rows if row[5]])
+    notes = _details(TicketNote, NOTE, NoteRow, [row[6] for row in rows if row[6]])
     account, template = instance.zendesk_account, settings.TRUSTPILOT_REVIEW_URL
     resources = []
+    first, domain_first = FIRST_REVIEW_COLUMN, FIRST_REVIEW_COLUMN + len(REVIEW)
     for row in rows:
-        review = ReviewRow(*row[6 : 6 + len(REVIEW)], domain=DomainRow(*row[6 + len(REVIEW) :]))  # type: ignore[misc]
+        review = ReviewRow(*row[first:domain_first], domain=DomainRow(*row[domain_first:]))  # type: ignore[misc]
         if row[1] == ReviewTicketLink.Kind.REVIEW_UPDATE and row[4] in edits:
             resources.append(protocol.edit_resource(edits[row[4]], review))
         elif row[1] == ReviewTicketLink.Kind.REPLY and row[5] in replies:
             resources.append(protocol.direct_reply_resource(replies[row[5]], review))
+        elif row[1] == ReviewTicketLink.Kind.NOTE and row[6] in notes:
+            resources.append(protocol.note_resource(notes[row[6]], review))
         else:
             resources.append(protocol.review_resource(review, account, review_url_template=template))
     undelivered = [row[0] for row in rows if row[3] is None]
@@ -129,4 +142,6 @@ def resource_for(link: ReviewTicketLink, instance: ChannelInstance) -> dict[str,
         return protocol.edit_resource(link.edit, link.review)
     if link.kind == ReviewTicketLink.Kind.REPLY and link.reply is not None:
         return protocol.direct_reply_resource(link.reply, link.review)
+    if link.kind == ReviewTicketLink.Kind.NOTE and link.note is not None:
+        return protocol.note_resource(link.note, link.review)
     return protocol.review_resource(link.review, instance.zendesk_account)

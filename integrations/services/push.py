@@ -40,7 +40,7 @@ def instance_push(*, instance_id: int, client: ZendeskClient | None = None) -> i
     while True:
         links = list(
             ReviewTicketLink.objects.filter(AWAITING_DELIVERY, instance=instance, push_error="")
-            .select_related("review__domain", "edit", "reply")
+            .select_related("review__domain", "edit", "reply", "note")
             .order_by("sequence")[:PUSH_BATCH]
         )
         if not links:

@@ -17,11 +17,13 @@ from django.conf import settings
 from integrations.zendesk import errors
 from integrations.zendesk.types import Agent, ApiToken, Comment, Installation, Named
 from reviews.trustpilot.client import retry_after_seconds
+from trustdesk import deadline
 
 T = TypeVar("T")
 
 PUSH_PATH = "/api/v2/any_channel/push"
 VALIDATE_TOKEN_PATH = "/api/v2/any_channel/validate_token"  # noqa: S105 (a path, not a secret)
+REPORT_ERROR_PATH = "/api/v2/any_channel/channelback/report_error"
 CUSTOM_ROLES_PATH = "/api/v2/custom_roles.json"
 GROUPS_PATH = "/api/v2/groups.json"
 INSTALLATION_PATH = "/api/v2/apps/installations/{id}.json"
@@ -46,6 +48,17 @@ class PushResult:
     @property
     def delivered(self) -> bool:
         return self.code in ("success", "already_imported")
+
+
+def report_error_body(*, instance_push_id: str, external_id: str, description: str) -> dict[str, str]:
+    """The report_error body (reference §4 "Errors and retries", §8; [OAS][SCHEMA]): instance_push_id and
+    external_id required (at most 255), description at most 511, request_id (at most 64) left out.
+
+    [UNCONFIRMED]: what the agent sees of `description` (TrustDesk writes it for them, in full sentences),
+    and whether an external_id Zendesk does not know is refused; the answer is documented as 200 with an
+    empty body, and any refusal raises the error family.
+    """
+    return {"instance_push_id": instance_push_id, "external_id": external_id, "description": description[:511]}
 
 
 def restrictions_body(*, role_ids: list[int] | None, group_ids: list[int] | None) -> dict[str, Any]:
@@ -95,6 +108,16 @@ class ZendeskClient:
         body = {"instance_push_id": instance_push_id}
         self._request(
             "POST", VALIDATE_TOKEN_PATH, authorization=f"Bearer {access_token}", json=body, allow_redirects=False
+        )
+
+    # POST /api/v2/any_channel/channelback/report_error with the push token as Bearer [reference §4, §8; OAS]
+    def report_channelback_error(
+        self, *, access_token: str, instance_push_id: str, external_id: str, description: str
+    ) -> None:
+        """Tell Zendesk that the channelback it was answered 200 for failed after all; the agent sees it."""
+        body = report_error_body(instance_push_id=instance_push_id, external_id=external_id, description=description)
+        self._request(
+            "POST", REPORT_ERROR_PATH, authorization=f"Bearer {access_token}", json=body, allow_redirects=False
         )
 
     # GET /api/v2/custom_roles (Enterprise plans; other plans answer 403) [DOC, reference §10]
@@ -177,8 +200,11 @@ class ZendeskClient:
 
     def _request(self, method: str, path: str, *, authorization: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": authorization, "Accept": "application/json"}
+        timeout = deadline.call_timeout(self.timeout)
+        if timeout is None:
+            raise errors.Unavailable("no time is left for a call to Zendesk within this request's time budget")
         try:
-            answer = self.session.request(method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs)
+            answer = self.session.request(method, self.base_url + path, headers=headers, timeout=timeout, **kwargs)
         except requests.RequestException as exc:
             raise errors.Unavailable(f"cannot reach Zendesk: {exc}") from exc
         status = answer.status_code

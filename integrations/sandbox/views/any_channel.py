@@ -6,8 +6,8 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 
-from integrations.sandbox import auth, faults, push_tokens
-from integrations.sandbox.errors import unauthorized
+from integrations.sandbox import auth, faults, push_tokens, reported_errors
+from integrations.sandbox.errors import bad_request, unauthorized
 from integrations.sandbox.views.base import FaultyView
 
 
@@ -31,11 +31,33 @@ class ValidateTokenView(FaultyView):
         return HttpResponse(status=200)
 
 
+class ReportErrorView(FaultyView):
+    """POST channelback/report_error: 200 with an empty body [OAS][SCHEMA]; 401 for a push token not issued for the
+    body's instance_push_id; 400 for a body the schema refuses. Every authenticated call is recorded (GET
+    /_control/reported_errors lists them), since Zendesk's trace of it, a failed comment, has no API here.
+    """
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token = auth.push_token_of(request)
+        if not push_tokens.push_token_valid(self.zendesk, token=token, instance_push_id=_instance_push_id(request)):
+            raise unauthorized()
+        data = _body(request)
+        problem = reported_errors.report_problem(data)
+        reported_errors.report_record(self.zendesk, data, status=400 if problem else 200)
+        if problem:
+            raise bad_request(problem)
+        return HttpResponse(status=200)
+
+
+def _body(request: HttpRequest) -> object:
+    try:
+        return json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 def _instance_push_id(request: HttpRequest) -> str:
     """The body's instance_push_id; "" when the body is not JSON or has none, which no token matches."""
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return ""
+    data = _body(request)
     value = data.get("instance_push_id") if isinstance(data, dict) else None
     return value if isinstance(value, str) else ""

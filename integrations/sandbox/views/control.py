@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
-from integrations.sandbox import faults, render
+from integrations.sandbox import faults, render, reported_errors
 from integrations.sandbox.views.base import SandboxView, json_object
 
 
@@ -31,6 +31,13 @@ class ValidateTokenView(SandboxView):
         unavailable = faults.parse_validate_token(json_object(request))
         current = faults.faults_validate_token(self.zendesk, unavailable=unavailable)
         return render.json_response(faults.faults_as_dict(current))
+
+
+class ReportedErrorsView(SandboxView):
+    """What report_error received for this subdomain, oldest first."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        return render.json_response({"reported_errors": reported_errors.reports_as_list(self.zendesk)})
 
 
 class ResetView(SandboxView):
