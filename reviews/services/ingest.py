@@ -8,12 +8,14 @@ is never stored twice (the unique Trustpilot id backs that up).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from reviews.models import Domain, Reply, Review, ReviewEdit
 from reviews.services.privacy import scrubbed
+from reviews.services.reply_match import SentReply, written_on_trustpilot
 from reviews.trustpilot.types import ReviewData
 
 # Everything the upsert rewrites when Trustpilot's copy changed.
@@ -77,7 +79,7 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
         )
     ids = {row.trustpilot_id: row.pk for row in rows} | {key: old.pk for key, old in stored.items()}
     created_edits = ReviewEdit.objects.bulk_create(_edit(ids[data.id], old, data) for old, data in edits)
-    mirrored = _mirror_direct_replies(ids, changed_replies)
+    mirrored = _mirror_direct_replies(domain, ids, changed_replies)
     new_ids = [ids[key] for key in incoming.keys() - stored.keys()]
     return PageResult(
         seen=len(incoming),
@@ -132,16 +134,24 @@ def _edit(review_pk: int, old: Review, data: ReviewData) -> ReviewEdit:
     )
 
 
-def _mirror_direct_replies(ids: dict[str, int], changed: Sequence[ReviewData]) -> list[Reply]:
+def _mirror_direct_replies(domain: Domain, ids: dict[str, int], changed: Sequence[ReviewData]) -> list[Reply]:
     """A company reply TrustDesk did not send was written in Trustpilot Business: record it, latest wins."""
     if not changed:
         return []
-    ours = set(
+    sent: dict[int, list[SentReply]] = defaultdict(list)
+    for review_id, message, sent_at in (
         Reply.objects.filter(review_id__in=[ids[data.id] for data in changed], origin=Reply.Origin.ZENDESK)
         .exclude(status=Reply.Status.FAILED)
-        .values_list("review_id", "message")
-    )
-    direct = [data for data in changed if data.company_reply and (ids[data.id], data.company_reply.text) not in ours]
+        .values_list("review_id", "message", "sent_at")
+    ):
+        sent[review_id].append(SentReply(message, sent_at))
+    author_id = domain.account.author_id if domain.account_id and domain.account else None
+    direct = [
+        data
+        for data in changed
+        if data.company_reply
+        and written_on_trustpilot(data.company_reply, sent=sent[ids[data.id]], author_id=author_id)
+    ]
     if not direct:
         return []
     review_pks = [ids[data.id] for data in direct]
