@@ -28,6 +28,10 @@ class SandboxZendesk(models.Model):
     validate_token_unavailable = models.BooleanField(
         default=False, help_text="While on, validate_token answers 503 (Zendesk cannot check push tokens)."
     )
+    # How Zendesk writes a restriction that is off: null or [] (reference §10, [UNCONFIRMED]).
+    unused_restrictions_empty = models.BooleanField(
+        default=False, help_text="While on, an installation shows a restriction that is off as [] instead of null."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
