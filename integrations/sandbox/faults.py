@@ -41,10 +41,22 @@ def faults_validate_token(zendesk: SandboxZendesk, *, unavailable: bool) -> Sand
     return zendesk
 
 
+def faults_unused_restrictions(zendesk: SandboxZendesk, *, empty: bool) -> SandboxZendesk:
+    """While `empty`, installations of this subdomain show a restriction that is off as [] instead of null."""
+    SandboxZendesk.objects.filter(pk=zendesk.pk).update(unused_restrictions_empty=empty)
+    zendesk.refresh_from_db()
+    return zendesk
+
+
 def faults_reset(zendesk: SandboxZendesk) -> SandboxZendesk:
     """Faults and latency off; the account's data stays as it is."""
     SandboxZendesk.objects.filter(pk=zendesk.pk).update(
-        latency_ms=0, fail_next=0, fail_status=503, retry_after=0, validate_token_unavailable=False
+        latency_ms=0,
+        fail_next=0,
+        fail_status=503,
+        retry_after=0,
+        validate_token_unavailable=False,
+        unused_restrictions_empty=False,
     )
     zendesk.refresh_from_db()
     return zendesk
@@ -57,6 +69,7 @@ def faults_as_dict(zendesk: SandboxZendesk) -> dict[str, int | bool]:
         "status": zendesk.fail_status,
         "retry_after": zendesk.retry_after,
         "validate_token_unavailable": zendesk.validate_token_unavailable,
+        "unused_restrictions_empty": zendesk.unused_restrictions_empty,
     }
 
 
@@ -90,6 +103,13 @@ def parse_validate_token(data: Mapping[str, Any]) -> bool:
     if set(data) != {"unavailable"} or not isinstance(data["unavailable"], bool):
         raise bad_request('Send {"unavailable": true} or {"unavailable": false}')
     return bool(data["unavailable"])
+
+
+def parse_unused_restrictions(data: Mapping[str, Any]) -> bool:
+    """Validate `{"empty": true}` (or false, for null again)."""
+    if set(data) != {"empty"} or not isinstance(data["empty"], bool):
+        raise bad_request('Send {"empty": true} or {"empty": false}')
+    return bool(data["empty"])
 
 
 def validate_token_failure(zendesk: SandboxZendesk) -> ApiError | None:

@@ -79,15 +79,17 @@ def group_membership(item: SandboxGroupMembership) -> JsonObject:
     }
 
 
-def installation(item: SandboxInstallation) -> JsonObject:
+def installation(item: SandboxInstallation, *, off_as_empty: bool = False) -> JsonObject:
+    """A restriction that is off shows as null, or as [] with SandboxZendesk.unused_restrictions_empty."""
+    off: list[int] | None = [] if off_as_empty else None
     return {
         "id": item.zendesk_id,
         "app_id": item.app_id,
         "product": "support",
         "settings": item.settings,
         "enabled": item.enabled,
-        "role_restrictions": item.role_restrictions,
-        "group_restrictions": item.group_restrictions,
+        "role_restrictions": off if item.role_restrictions is None else item.role_restrictions,
+        "group_restrictions": off if item.group_restrictions is None else item.group_restrictions,
         "updated_at": timestamp(item.updated_at),
     }
 

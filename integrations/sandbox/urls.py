@@ -32,5 +32,6 @@ urlpatterns: list[URLPattern] = [
     path("_control/latency", control.LatencyView.as_view(), name="latency"),
     path("_control/validate_token", control.ValidateTokenView.as_view(), name="validate-token-unavailable"),
     path("_control/reported_errors", control.ReportedErrorsView.as_view(), name="reported-errors"),
+    path("_control/unused_restrictions", control.UnusedRestrictionsView.as_view(), name="unused-restrictions"),
     path("_control/reset", control.ResetView.as_view(), name="reset"),
 ]

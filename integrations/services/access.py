@@ -89,8 +89,12 @@ def restriction_push(*, restriction_id: int, client: ZendeskClient | None = None
 
 
 def _as_set(ids: list[int] | None) -> frozenset[int] | None:
-    """Zendesk may answer the ids in another order; None (restriction off) stays apart from an empty list."""
-    return None if ids is None else frozenset(ids)
+    """The restriction as Zendesk applied it: its ids in any order, or None when it is off.
+
+    Zendesk may answer a restriction that is off with null or with [] ([UNCONFIRMED], reference §10):
+    both mean off. TrustDesk itself never writes [] (AccessRestriction.clean needs one id when on).
+    """
+    return frozenset(ids) if ids else None
 
 
 def restriction_sync_record(*, restriction_id: int, error: str) -> None:

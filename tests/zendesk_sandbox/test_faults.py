@@ -75,6 +75,7 @@ def test_reset_turns_faults_off(live_zendesk):
         "status": 503,
         "retry_after": 0,
         "validate_token_unavailable": False,
+        "unused_restrictions_empty": False,
     }
     assert get(live_zendesk, ROLES).status_code == 200
 

@@ -33,6 +33,12 @@ class ValidateTokenView(SandboxView):
         return render.json_response(faults.faults_as_dict(current))
 
 
+class UnusedRestrictionsView(SandboxView):
+    def post(self, request: HttpRequest) -> JsonResponse:
+        empty = faults.parse_unused_restrictions(json_object(request))
+        return render.json_response(faults.faults_as_dict(faults.faults_unused_restrictions(self.zendesk, empty=empty)))
+
+
 class ReportedErrorsView(SandboxView):
     """What report_error received for this subdomain, oldest first."""
 
