@@ -4,7 +4,6 @@ a sync of unanswered reviews followed to its end, and a disconnect that keeps th
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from selenium.webdriver.common.by import By
@@ -18,6 +17,7 @@ from integrations.sandbox.seed_content import GROUP_REVIEWS_TEAM, INSTALLATION_I
 from reviews.models import Review, SyncRun, TrustpilotAccount
 from reviews.services import sync
 from tests import factories
+from tests.zendesk_requests import ZendeskClient as Client
 
 pytestmark = pytest.mark.browser
 
