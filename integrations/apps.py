@@ -11,6 +11,7 @@ class IntegrationsConfig(AppConfig):
         from integrations.services import (
             outbox,  # noqa: F401  (connects the page_stored receiver)
             reply_failures,  # noqa: F401  (connects the reply_failed receiver)
+            review_status_notes,  # noqa: F401  (connects the review_status_changed receiver)
         )
         from trustdesk.permissions import support_managers_group_ensure
 

@@ -123,6 +123,11 @@ class Review(models.Model):
     company_reply_text = models.TextField(blank=True)
     company_reply_at = models.DateTimeField(null=True, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="The review as Trustpilot last sent it.")
+    # reviews.trustpilot.moderation.review_status: "" while Trustpilot shows the review, else why it does not
+    # ("removed" when Trustpilot answered 404 for it). Each change is a ReviewStatusChange.
+    trustpilot_status = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Empty while the review is active on Trustpilot."
+    )
     # Zendesk asked to forget the reviewer (destroy_user_identity): later reads from Trustpilot stay scrubbed.
     personal_data_purged_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
@@ -161,6 +166,21 @@ class ReviewEdit(models.Model):
 
     def __str__(self) -> str:
         return f"Edit of {self.review.trustpilot_id}: {self.stars_before}★ → {self.stars}★"
+
+
+class ReviewStatusChange(models.Model):
+    """Trustpilot stopped showing a review as active (hidden, reported, removed, …), or showed it again."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="status_changes")
+    status_before = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=64, blank=True)
+    detected_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+
+    def __str__(self) -> str:
+        return f"{self.review.trustpilot_id}: {self.status_before or 'active'} → {self.status or 'active'}"
 
 
 class Reply(models.Model):

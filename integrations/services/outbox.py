@@ -52,7 +52,12 @@ def queue_for_domain(
     )
     if not instances:
         return 0
-    reviews = list(Review.objects.filter(pk__in=review_ids, company_reply_text="").order_by("created_at_trustpilot"))
+    # A review Trustpilot does not show as active (reviews.trustpilot.moderation) opens no ticket.
+    reviews = list(
+        Review.objects.filter(pk__in=review_ids, company_reply_text="", trustpilot_status="").order_by(
+            "created_at_trustpilot"
+        )
+    )
     edits = list(ReviewEdit.objects.filter(pk__in=edit_ids).select_related("review").order_by("pk"))
     replies = list(
         Reply.objects.filter(pk__in=reply_ids, origin=Reply.Origin.TRUSTPILOT).select_related("review").order_by("pk")

@@ -30,6 +30,7 @@ class ReviewQuery:
     start: datetime | None = None
     end: datetime | None = None
     responded: bool | None = None
+    reported: bool | None = None
     stars: tuple[int, ...] = ()
     languages: tuple[str, ...] = ()
 
@@ -45,6 +46,7 @@ def parse_review_query(params: QueryDict) -> ReviewQuery:
         start=_datetime(params, "startDateTime"),
         end=_datetime(params, "endDateTime"),
         responded=_boolean(params, "responded"),
+        reported=_boolean(params, "reported"),
         stars=tuple(_star(value) for value in _list(params, "stars")),
         languages=tuple(value.lower() for value in _list(params, "language")),
     )
@@ -56,13 +58,15 @@ def review_page(unit: BusinessUnit, query: ReviewQuery) -> list[Review]:
 
 
 def matching_reviews(unit: BusinessUnit, query: ReviewQuery) -> QuerySet[Review]:
-    reviews = Review.objects.filter(business_unit=unit).select_related("business_unit", "reply_author")
+    reviews = Review.objects.filter(business_unit=unit, removed=False).select_related("business_unit", "reply_author")
     if query.start is not None:
         reviews = reviews.filter(created_at__gte=query.start)
     if query.end is not None:
         reviews = reviews.filter(created_at__lte=query.end)
     if query.responded is not None:
         reviews = reviews.filter(~Q(reply_text="") if query.responded else Q(reply_text=""))
+    if query.reported is not None:
+        reviews = reviews.filter(report_data__isnull=not query.reported)
     if query.stars:
         reviews = reviews.filter(stars__in=query.stars)
     if query.languages:

@@ -86,6 +86,11 @@ class Review(models.Model):
     reply_created_at = models.DateTimeField(null=True, blank=True)
     reply_updated_at = models.DateTimeField(null=True, blank=True)
     reply_author = models.ForeignKey(BusinessUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Moderation (reference §3.3): `status` and `reportData` as Trustpilot renders them; a removed review is
+    # kept here so the control endpoint can bring it back, but the API answers 404 for it and lists it nowhere.
+    status = models.CharField(max_length=64, default="active", help_text='Rendered as "status"; "" is null.')
+    report_data = models.JSONField(null=True, blank=True, help_text='Rendered as "reportData".')
+    removed = models.BooleanField(default=False, help_text="Gone from Trustpilot: 404, and in no list.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,7 +1,7 @@
 """Store a page of reviews: new ones, edits, and replies made directly on Trustpilot, in bulk.
 
 A page costs the same few queries whatever its size: one read of the reviews already stored, one
-upsert, and at most one write each for edits and mirrored replies. The caller holds a transaction
+upsert, and at most one write each for edits, mirrored replies and status changes. The caller holds a transaction
 with the domain's row locked, so two processes never ingest the same domain at once and a review
 is never stored twice (the unique Trustpilot id backs that up).
 """
@@ -16,6 +16,8 @@ from datetime import datetime
 from reviews.models import Domain, Reply, Review, ReviewEdit
 from reviews.services.privacy import scrubbed
 from reviews.services.reply_match import SentReply, written_on_trustpilot
+from reviews.services.review_status import status_changes_record
+from reviews.trustpilot.moderation import review_status
 from reviews.trustpilot.types import ReviewData
 
 # Everything the upsert rewrites when Trustpilot's copy changed.
@@ -35,6 +37,7 @@ UPDATE_FIELDS = [
     "company_reply_text",
     "company_reply_at",
     "raw",
+    "trustpilot_status",
     "updated_at",
 ]
 COMPARED_FIELDS = [field for field in UPDATE_FIELDS if field not in ("domain", "raw", "updated_at")]
@@ -51,6 +54,7 @@ class PageResult:
     new_review_ids: list[int] = field(default_factory=list)
     edit_ids: list[int] = field(default_factory=list)
     reply_ids: list[int] = field(default_factory=list)
+    status_change_ids: list[int] = field(default_factory=list)
 
 
 def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResult:
@@ -61,7 +65,7 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
             "id", "trustpilot_id", "personal_data_purged_at", *COMPARED_FIELDS
         )
     }
-    rows, edits, changed_replies = [], [], []
+    rows, edits, changed_replies, status_changes = [], [], [], []
     for data in incoming.values():
         row = _review_row(domain, data)
         old = stored.get(data.id)
@@ -73,6 +77,8 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
             edits.append((old, data))
         if data.company_reply and (old is None or old.company_reply_text != data.company_reply.text):
             changed_replies.append(data)
+        if old is not None and old.trustpilot_status != row.trustpilot_status:
+            status_changes.append((old.pk, old.trustpilot_status, row.trustpilot_status))
     if rows:
         Review.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["trustpilot_id"], update_fields=UPDATE_FIELDS
@@ -80,6 +86,9 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
     ids = {row.trustpilot_id: row.pk for row in rows} | {key: old.pk for key, old in stored.items()}
     created_edits = ReviewEdit.objects.bulk_create(_edit(ids[data.id], old, data) for old, data in edits)
     mirrored = _mirror_direct_replies(domain, ids, changed_replies)
+    # A review first seen already not active is stored and told to nobody: it has no ticket to note on,
+    # and the Zendesk side opens none for it (integrations.services.outbox).
+    status_change_ids = status_changes_record(changes=status_changes)
     new_ids = [ids[key] for key in incoming.keys() - stored.keys()]
     return PageResult(
         seen=len(incoming),
@@ -91,6 +100,7 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
         new_review_ids=sorted(new_ids),
         edit_ids=[edit.pk for edit in created_edits],
         reply_ids=[reply.pk for reply in mirrored],
+        status_change_ids=status_change_ids,
     )
 
 
@@ -113,6 +123,7 @@ def _review_row(domain: Domain, data: ReviewData) -> Review:
         company_reply_text=reply.text if reply else "",
         company_reply_at=reply.changed_at if reply else None,
         raw=dict(data.raw),
+        trustpilot_status=review_status(data.raw),
     )
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from reviews.models import Reply, Review, TrustpilotAccount
 from reviews.services.accounts import ReauthorizationNeeded, call_as_account
 from reviews.services.reply_match import reply_words
+from reviews.services.review_status import review_removed
 from reviews.signals import reply_failed
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
@@ -108,9 +109,9 @@ def _claim(reply: Reply) -> Reply:
 
 
 def _publish(reply: Reply, account: TrustpilotAccount, client: TrustpilotClient) -> Reply:
-    if reply.attempts > 1 and _already_published(client, account, reply):
-        return _mark_sent(reply)
     try:
+        if reply.attempts > 1 and _already_published(client, account, reply):
+            return _mark_sent(reply)
         call_as_account(
             account,
             lambda token: client.post_reply(
@@ -126,6 +127,7 @@ def _publish(reply: Reply, account: TrustpilotAccount, client: TrustpilotClient)
         raise
     except NotFound:
         _fail(reply, "The review no longer exists on Trustpilot.", Reply.Failure.REVIEW_REMOVED)
+        review_removed(review=reply.review)
         raise
     except (AuthError, ReauthorizationNeeded) as exc:
         _fail(reply, f"Trustpilot did not accept the account's authorization: {exc}", Reply.Failure.REAUTHORIZATION)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -18,21 +19,25 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from reviews.models import Domain, SyncRun, TrustpilotAccount
+from reviews.models import Domain, Review, SyncRun, TrustpilotAccount
 from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied, call_as_account
 from reviews.services.domains import domain_access_deny
 from reviews.services.ingest import PageResult, reviews_upsert
+from reviews.services.review_status import review_removed
 from reviews.services.runs import ACTIVE, BackfillCancelled
 from reviews.signals import page_stored
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
-from reviews.trustpilot.errors import RETRYABLE, TrustpilotError
-from reviews.trustpilot.types import ReviewPage
+from reviews.trustpilot.errors import RETRYABLE, NotFound, TrustpilotError
+from reviews.trustpilot.moderation import REMOVED
+from reviews.trustpilot.types import ReviewData, ReviewPage
 
 logger = logging.getLogger(__name__)
 
 # A running backfill whose heartbeat is older than this lost its worker and may be resumed.
 STALLED_AFTER = timedelta(minutes=10)
+# Single-review reads one re-scan may spend confirming that reviews missing from its window are gone.
+REMOVAL_CHECKS_PER_RUN = 20
 
 
 class DomainNotPollable(Exception):
@@ -62,17 +67,20 @@ def domain_poll(*, domain: Domain, kind: str = SyncRun.Kind.POLL, client: Trustp
     client = client or get_client()
     domain.last_polled_at = now
     domain.save(update_fields=["last_polled_at", "updated_at"])
+    seen: set[str] = set()
     try:
         page_number = 1
         while True:
             page = _fetch(client, domain, page=page_number, start=start)
-            _store(run, domain, page)
+            seen |= _store(run, domain, page).review_ids.keys()
             if page.is_last:
                 break
             page_number += 1
     except (TrustpilotError, ReauthorizationNeeded) as exc:
         _fail(run, domain, exc)
         raise
+    if kind == SyncRun.Kind.RESCAN:
+        _confirm_missing(run, domain, client, seen=seen, start=start)
     _succeed(run, domain)
     return run
 
@@ -269,6 +277,43 @@ def _store(run: SyncRun, domain: Domain, page: ReviewPage) -> PageResult:
                 Q(poll_watermark__isnull=True) | Q(poll_watermark__lt=result.newest_created_at)
             ).update(poll_watermark=result.newest_created_at)
     return result
+
+
+def _confirm_missing(
+    run: SyncRun, domain: Domain, client: TrustpilotClient, *, seen: set[str], start: datetime
+) -> None:
+    """Read each review TrustDesk has from the completed window that the list left out: a 404 is a removal.
+
+    Only a 404 marks a review removed: the window's bounds are [UNCONFIRMED] (time zone, reference §3.1),
+    and the list may leave out reviews Trustpilot hides, so a review read back is stored as it is now.
+    An outage or refusal stops the checks and marks nothing; the next re-scan asks again.
+    """
+    account = domain.account
+    started = run.started_at or run.created_at
+    stored = Review.objects.filter(
+        domain=domain, created_at_trustpilot__gte=start, created_at_trustpilot__lt=started, first_seen_at__lt=started
+    ).exclude(trustpilot_status=REMOVED)
+    missing = [
+        review
+        for review in stored.order_by("created_at_trustpilot").only("pk", "trustpilot_id", "domain_id")
+        if review.trustpilot_id not in seen
+    ][:REMOVAL_CHECKS_PER_RUN]
+    for review in missing:
+        if account is None:
+            return
+        try:
+            data = call_as_account(account, partial(_read_review, client, review.trustpilot_id))
+        except NotFound:
+            review_removed(review=review)
+            continue
+        except (TrustpilotError, ReauthorizationNeeded) as exc:
+            logger.warning("Re-scan of %s stopped checking for removed reviews: %s", domain, exc)
+            return
+        _store(run, domain, ReviewPage(page=0, per_page=1, reviews=[data], item_count=1))
+
+
+def _read_review(client: TrustpilotClient, review_id: str, token: str) -> ReviewData:
+    return client.get_review(access_token=token, review_id=review_id)
 
 
 def _tickets_queued(responses: Sequence[tuple[object, object]]) -> int:

@@ -182,6 +182,7 @@ def test_a_review_renders_as_trustpilots_private_review_object(api, unit, demo):
         "source": "InvitationApi",
         "isVerified": True,
         "status": "active",
+        "reportData": None,
         "companyReply": {
             "text": "Désolé !",
             "authorBusinessUserId": demo.user.id,

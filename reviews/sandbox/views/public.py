@@ -11,6 +11,6 @@ from reviews.sandbox.views.base import SandboxView
 
 class PublicReviewView(SandboxView):
     def get(self, request: HttpRequest, review_id: str) -> HttpResponse:
-        review = get_object_or_404(Review.objects.select_related("business_unit"), pk=review_id)
+        review = get_object_or_404(Review.objects.select_related("business_unit"), pk=review_id, removed=False)
         stars = "★" * review.stars + "☆" * (5 - review.stars)
         return render(request, "trustpilot_sandbox/review.html", {"review": review, "stars": stars})

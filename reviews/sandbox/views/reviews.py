@@ -67,7 +67,8 @@ class ReplyView(PrivateApiView):
 
 
 def _review_for(user: BusinessUser, review_id: str) -> Review:
-    review = Review.objects.select_related("business_unit", "reply_author").filter(pk=review_id).first()
+    reviews = Review.objects.select_related("business_unit", "reply_author").filter(removed=False)
+    review = reviews.filter(pk=review_id).first()
     if review is None:
         raise not_found("Review")
     if not BusinessUnit.objects.filter(pk=review.business_unit_id, users=user).exists():
