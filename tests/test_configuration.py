@@ -251,3 +251,22 @@ def test_the_sandbox_points_trustpilot_settings_at_itself(tmp_path):
         "http://127.0.0.1:8000/sandbox/trustpilot",
         "http://127.0.0.1:8000/sandbox/trustpilot/authenticate",
     ]
+
+
+def test_the_filesystem_broker_keeps_its_control_files_under_var(clean_env, tmp_path):
+    clean_env.setenv("CELERY_BROKER_URL", "filesystem://")
+    script = "from django.conf import settings; print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['control_folder'])"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tests.settings'; django.setup(); {script}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+        check=True,
+    )
+
+    assert result.stdout.strip() == str(ROOT / "var" / "celery-broker" / "control")

@@ -180,7 +180,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: one machine, no server; `make run` uses it for a real worker and beat.
     _queue_dir = BASE_DIR / "var" / "celery-broker"
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        # Its exchange tables, which kombu otherwise writes to ./control in the working directory.
+        "control_folder": str(_queue_dir / "control"),
+    }
 CELERY_BEAT_SCHEDULE = {
     "poll-reviews": {"task": "reviews.poll_due_domains", "schedule": float(TRUSTPILOT_POLL_INTERVAL)},
     "rescan-recent-reviews": {"task": "reviews.rescan_domains", "schedule": float(TRUSTPILOT_RESCAN_INTERVAL)},
