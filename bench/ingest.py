@@ -265,9 +265,8 @@ def child_prepare(spec: dict[str, Any]) -> dict[str, Any]:
     code = sign_in(requests.Session(), client.authorization_url(redirect_uri=redirect_uri, state="bench"))
     tokens = client.exchange_code(code=code, redirect_uri=redirect_uri)
     discovery = sign_in_discover(tokens=tokens, client=client)
-    user, units = discovery.user, discovery.units
-    account = account_connect(user=user, tokens=tokens, connected_by="bench")
-    bench_units = [unit for unit in units if unit.name.startswith("bench-")]
+    account = account_connect(user=discovery.user, tokens=tokens, connected_by="bench")
+    bench_units = [unit for unit in discovery.units if unit.name.startswith("bench-")]
     domains = domains_enable(account=account, units=bench_units)
     return {"units": {domain.name: domain.business_unit_id for domain in domains}}
 
