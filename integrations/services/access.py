@@ -4,6 +4,7 @@ written to TrustDesk's app installation, and the check of a channelback's author
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from integrations import errors
 from integrations.models import AccessRestriction, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from integrations.zendesk import errors as zendesk
-from integrations.zendesk.client import ZendeskClient
+from integrations.zendesk.client import ZendeskClient, client_or_new
 from integrations.zendesk.types import ApiToken, Comment
 from reviews.models import Review
 
@@ -39,14 +40,14 @@ def directory_refresh(*, account_id: int, client: ZendeskClient | None = None) -
     account = ZendeskAccount.objects.get(pk=account_id)
     problems: list[str] = []
     try:
-        client = client or zendesk_client(account)
-        groups = [group.as_json() for group in client.groups()]
-        try:
-            roles = [role.as_json() for role in client.custom_roles()]
-        except zendesk.AuthError as exc:
-            # Custom roles exist on Enterprise plans only; groups still work everywhere.
-            roles = []
-            problems.append(f"Custom roles could not be loaded (they need a Zendesk Enterprise plan): {exc}")
+        with client_or_new(client, lambda: zendesk_client(account)) as zendesk_api:
+            groups = [group.as_json() for group in zendesk_api.groups()]
+            try:
+                roles = [role.as_json() for role in zendesk_api.custom_roles()]
+            except zendesk.AuthError as exc:
+                # Custom roles exist on Enterprise plans only; groups still work everywhere.
+                roles = []
+                problems.append(f"Custom roles could not be loaded (they need a Zendesk Enterprise plan): {exc}")
     except (AccessSyncImpossible, zendesk.ZendeskError) as exc:
         ZendeskAccount.objects.filter(pk=account.pk).update(directory_error=str(exc), updated_at=timezone.now())
         raise
@@ -75,10 +76,10 @@ def restriction_push(*, restriction_id: int, client: ZendeskClient | None = None
             "The id of TrustDesk's app installation is not set on the Zendesk account: it is the id of TrustDesk's "
             "entry in https://<subdomain>.zendesk.com/api/v2/apps/installations.json (see the README)."
         )
-    client = client or zendesk_client(account)
-    installation = client.installation_restrictions_update(
-        account.installation_id, role_ids=restriction.role_ids, group_ids=restriction.group_ids
-    )
+    with client_or_new(client, lambda: zendesk_client(account)) as zendesk_api:
+        installation = zendesk_api.installation_restrictions_update(
+            account.installation_id, role_ids=restriction.role_ids, group_ids=restriction.group_ids
+        )
     sent = (_as_set(restriction.role_ids), _as_set(restriction.group_ids))
     if (_as_set(installation.role_ids), _as_set(installation.group_ids)) != sent:
         raise zendesk.BadRequest(
@@ -136,12 +137,12 @@ def reply_author_check(*, instance: ChannelInstance, review: Review, message: st
             "Try again in a minute."
         )
     try:
-        client = zendesk_client(instance.zendesk_account)
-        author_id = _author_of(client.ticket_comments(ticket_id), message)
-        if author_id is None:
-            raise errors.Forbidden(f"TrustDesk found no public comment on ticket {ticket_id} matching this reply.")
-        agent = client.user(author_id)
-        group_ids = client.user_group_ids(author_id)
+        with contextlib.closing(zendesk_client(instance.zendesk_account)) as client:
+            author_id = _author_of(client.ticket_comments(ticket_id), message)
+            if author_id is None:
+                raise errors.Forbidden(f"TrustDesk found no public comment on ticket {ticket_id} matching this reply.")
+            agent = client.user(author_id)
+            group_ids = client.user_group_ids(author_id)
     except AccessSyncImpossible as exc:
         raise errors.Forbidden(f"TrustDesk cannot check who may reply: {exc}") from None
     except zendesk.RETRYABLE as exc:
@@ -190,7 +191,8 @@ def app_uninstall_doubt(*, account: ZendeskAccount, client: ZendeskClient | None
     if account.installation_id is None or not app_uninstall_checkable(account=account):
         return "TrustDesk has no Zendesk API token and installation id to confirm the uninstall with"
     try:
-        installation = (client or zendesk_client(account)).installation(account.installation_id)
+        with client_or_new(client, lambda: zendesk_client(account)) as zendesk_api:
+            installation = zendesk_api.installation(account.installation_id)
     except zendesk.NotFound:
         return ""
     except zendesk.ZendeskError as exc:

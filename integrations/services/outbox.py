@@ -108,22 +108,20 @@ def links_append(*, instance: ChannelInstance, links: list[ReviewTicketLink]) ->
     The caller holds the instance's row lock (select_for_update) in its transaction and read the row
     under it, so its last_sequence is current.
     """
-    fresh = links
-    if not fresh:
+    if not links:
         return 0
     first = instance.last_sequence + 1
-    instance.last_sequence += len(fresh)
+    instance.last_sequence += len(links)
     ChannelInstance.objects.filter(pk=instance.pk).update(last_sequence=instance.last_sequence)
-    for number, link in enumerate(fresh, start=first):
+    for number, link in enumerate(links, start=first):
         link.instance = instance
         link.sequence = number
-    ReviewTicketLink.objects.bulk_create(fresh)
-    if push_enabled(instance):
-        transaction.on_commit(lambda: tasks.push_instance.delay(instance.pk), robust=True)
-    return len(fresh)
+    ReviewTicketLink.objects.bulk_create(links)
+    instance_backlog_push(instance=instance)
+    return len(links)
 
 
 def instance_backlog_push(*, instance: ChannelInstance) -> None:
-    """After a reactivation: push what was queued meanwhile, once this transaction commits (pull gets it anyway)."""
+    """Push what waits for the instance once this transaction commits, when push is on (pull gets it anyway)."""
     if push_enabled(instance):
         transaction.on_commit(lambda: tasks.push_instance.delay(instance.pk), robust=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from integrations.delivery import AWAITING_DELIVERY
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services.pull import resource_for
-from integrations.zendesk.client import PUSH_BATCH, PushResult, ZendeskClient
+from integrations.zendesk.client import PUSH_BATCH, PushResult, ZendeskClient, client_or_new
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,11 @@ def instance_push(*, instance_id: int, client: ZendeskClient | None = None) -> i
     instance = ChannelInstance.objects.select_related("zendesk_account").get(pk=instance_id)
     if not push_enabled(instance) or instance.push_token is None:
         return 0
-    client = client or ZendeskClient(subdomain=instance.zendesk_account.subdomain)
+    with client_or_new(client, lambda: ZendeskClient(subdomain=instance.zendesk_account.subdomain)) as zendesk:
+        return _push_all(instance, zendesk, token=instance.push_token.reveal())
+
+
+def _push_all(instance: ChannelInstance, client: ZendeskClient, *, token: str) -> int:
     delivered = 0
     while True:
         links = list(
@@ -46,7 +50,7 @@ def instance_push(*, instance_id: int, client: ZendeskClient | None = None) -> i
         if not links:
             return delivered
         results = client.push(
-            access_token=instance.push_token.reveal(),
+            access_token=token,
             instance_push_id=instance.instance_push_id,
             request_id=f"td-{instance.pk}-{uuid.uuid4().hex[:24]}",
             resources=[resource_for(link, instance) for link in links],

@@ -18,7 +18,7 @@ from integrations.services.channelback import failure_answer
 from integrations.services.notes import note_queue
 from integrations.services.push import push_enabled
 from integrations.zendesk import errors as zendesk
-from integrations.zendesk.client import ZendeskClient
+from integrations.zendesk.client import ZendeskClient, client_or_new
 from reviews.models import Reply
 from reviews.services import replies
 from reviews.signals import reply_failed
@@ -55,20 +55,17 @@ def _report(link: ReviewTicketLink, reply: Reply, client: ZendeskClient | None) 
     instance = link.instance
     description = failure_answer(reply).message
     if push_enabled(instance) and instance.push_token is not None:
-        zendesk_client = client or ZendeskClient(subdomain=instance.zendesk_account.subdomain)
         try:
-            zendesk_client.report_channelback_error(
-                access_token=instance.push_token.reveal(),
-                instance_push_id=instance.instance_push_id,
-                external_id=link.external_id,
-                description=description,
-            )
+            with client_or_new(client, lambda: ZendeskClient(subdomain=instance.zendesk_account.subdomain)) as api:
+                api.report_channelback_error(
+                    access_token=instance.push_token.reveal(),
+                    instance_push_id=instance.instance_push_id,
+                    external_id=link.external_id,
+                    description=description,
+                )
             return REPORT_ERROR
         except zendesk.ZendeskError as exc:
             logger.warning("report_error for reply %s refused (%s); adding an internal note instead", reply.pk, exc)
-        finally:
-            if client is None:
-                zendesk_client.session.close()
     text = f"A reply sent from this ticket was not published on Trustpilot. {description}\n\n{reply.message}"
     note_queue(review=reply.review, key=f"reply-failed-{reply.pk}", text=text, instances=[instance])
     return INTERNAL_NOTE

@@ -7,6 +7,7 @@ with the Zendesk account's API token (an agent's email plus a token).
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -66,6 +67,16 @@ def restrictions_body(*, role_ids: list[int] | None, group_ids: list[int] | None
     return {ROLE_RESTRICTIONS: role_ids, GROUP_RESTRICTIONS: group_ids}
 
 
+@contextlib.contextmanager
+def client_or_new(client: ZendeskClient | None, make: Callable[[], ZendeskClient]) -> Iterator[ZendeskClient]:
+    """The caller's client as it is, or a new one from `make`, closed when the block ends."""
+    if client is not None:
+        yield client
+        return
+    with contextlib.closing(make()) as made:
+        yield made
+
+
 class ZendeskClient:
     def __init__(
         self,
@@ -80,6 +91,10 @@ class ZendeskClient:
         self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": f"TrustDesk (+{settings.TRUSTDESK_PUBLIC_URL})"})
+
+    def close(self) -> None:
+        """Release the connections it keeps open (a live server waits for them before it can stop)."""
+        self.session.close()
 
     def push(
         self, *, access_token: str, instance_push_id: str, request_id: str, resources: Sequence[dict[str, Any]]
