@@ -4,8 +4,9 @@
 
 It fills a fresh database with N reviews across 50 domains and 20 channel instances (each instance
 covering some domains, every review queued for delivery), serves TrustDesk with gunicorn on
-127.0.0.1, then times, over real HTTP: pull answers of 200 resources (walking each instance's backlog
-with the state cursor) and healthcheck answers, alternating, and prints medians, p99 and their ratio;
+127.0.0.1, then times, over real HTTP at the Zendesk account's secret app address: pull answers of
+200 resources (walking each instance's backlog with the state cursor) and healthcheck answers,
+alternating, and prints medians, p99 and their ratio;
 SQL queries per pull at the start, middle and end of a backlog; and pulls per second with 8
 concurrent clients. Nothing here is a test.
 """
@@ -23,6 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,9 +61,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"Filling the database with {args.reviews:,} reviews, {DOMAINS} domains, {INSTANCES} instances ...")
     started = time.perf_counter()
-    metadata = fill(args.reviews)
+    metadata, paths = fill(args.reviews)
     print(f"  filled in {time.perf_counter() - started:.0f}s", flush=True)
-    queries = queries_per_pull(metadata[0])
+    queries = queries_per_pull(metadata[0], paths)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "trustdesk.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
@@ -72,17 +74,19 @@ def main() -> None:
     try:
         wait_for_port(port)
         base = f"http://127.0.0.1:{port}"
-        report(args.reviews, base, metadata, queries, database_url)
+        report(args.reviews, base, metadata, paths, queries, database_url)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def fill(count: int) -> list[str]:
-    """Reviews, instances and their queued deliveries, written in bulk as ingestion would leave them."""
+def fill(count: int) -> tuple[list[str], dict[str, str]]:
+    """Reviews, instances and their queued deliveries, written in bulk as ingestion would leave them; with
+    the instances' metadata and the paths of pull and healthcheck at their Zendesk account's app address."""
     from django.db import transaction
 
     from integrations import protocol
+    from integrations.app_address import keyed_path
     from integrations.metadata import metadata_for
     from integrations.models import ChannelInstance, ReviewTicketLink, ZendeskAccount
     from reviews.models import Domain, Review, TrustpilotAccount
@@ -119,7 +123,8 @@ def fill(count: int) -> list[str]:
                 for n in range(start, min(start + batch, count))
             )
             queue(rows, instances, ReviewTicketLink, protocol)
-    return [metadata_for(instance) for instance in instances]
+    paths = {view: keyed_path(zendesk, view) for view in ("pull", "healthcheck")}
+    return [metadata_for(instance) for instance in instances], paths
 
 
 def queue(rows: list[Any], instances: list[Any], link_model: Any, protocol: Any) -> None:
@@ -142,7 +147,7 @@ def queue(rows: list[Any], instances: list[Any], link_model: Any, protocol: Any)
         type(instance).objects.filter(pk=instance.pk).update(last_sequence=F("last_sequence") + len(covered))
 
 
-def queries_per_pull(metadata: str) -> list[int]:
+def queries_per_pull(metadata: str, paths: dict[str, str]) -> list[int]:
     """SQL statements of pulls at the start, the middle and the end of one instance's backlog."""
     from django.db import connection
     from django.test import Client
@@ -156,13 +161,17 @@ def queries_per_pull(metadata: str) -> list[int]:
     counts = []
     for state in ("", str(last // 2), str(max(last - 200, 0))):
         with CaptureQueriesContext(connection) as captured:
-            response = client.post("/zendesk/pull", {"metadata": metadata, "state": state})
+            # Form-encoded, as Zendesk posts (the test client's default, multipart, is refused).
+            body = urlencode({"metadata": metadata, "state": state})
+            response = client.post(paths["pull"], body, content_type="application/x-www-form-urlencoded")
         assert response.status_code == 200, response.content
         counts.append(len(captured))
     return counts
 
 
-def report(count: int, base: str, metadata: list[str], queries: list[int], database_url: str) -> None:
+def report(
+    count: int, base: str, metadata: list[str], paths: dict[str, str], queries: list[int], database_url: str
+) -> None:
     import requests
 
     session = requests.Session()
@@ -173,15 +182,15 @@ def report(count: int, base: str, metadata: list[str], queries: list[int], datab
     for i in range(SAMPLES):
         meta = metadata[i % len(metadata)]
         started = time.perf_counter()
-        answer = session.post(f"{base}/zendesk/pull", data={"metadata": meta, "state": states[meta]}, timeout=30)
+        answer = session.post(base + paths["pull"], data={"metadata": meta, "state": states[meta]}, timeout=30)
         pulls.append(time.perf_counter() - started)
         body = answer.json()
         resources += len(body["external_resources"])
         states[meta] = body.get("state", states[meta])
         started = time.perf_counter()
-        session.get(f"{base}/zendesk/healthcheck", timeout=30).raise_for_status()
+        session.get(base + paths["healthcheck"], timeout=30).raise_for_status()
         checks.append(time.perf_counter() - started)
-    per_second = concurrent_pulls(base, metadata)
+    per_second = concurrent_pulls(base + paths["pull"], metadata)
 
     pull_median, check_median = statistics.median(pulls), statistics.median(checks)
     print()
@@ -205,7 +214,7 @@ def p99(values: list[float]) -> float:
     return sorted(values)[min(len(values) - 1, int(len(values) * 0.99))]
 
 
-def concurrent_pulls(base: str, metadata: list[str], clients: int = 8, seconds: float = 10.0) -> float:
+def concurrent_pulls(pull_url: str, metadata: list[str], clients: int = 8, seconds: float = 10.0) -> float:
     import requests
 
     done = [0] * clients
@@ -216,7 +225,7 @@ def concurrent_pulls(base: str, metadata: list[str], clients: int = 8, seconds: 
         meta = metadata[n % len(metadata)]
         state = ""
         while time.monotonic() < deadline:
-            body = session.post(f"{base}/zendesk/pull", data={"metadata": meta, "state": state}, timeout=30).json()
+            body = session.post(pull_url, data={"metadata": meta, "state": state}, timeout=30).json()
             state = body.get("state", state) if body["external_resources"] else ""
             done[n] += 1
 

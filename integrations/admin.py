@@ -16,6 +16,7 @@ from integrations.models import (
     AccessRestriction,
     ChannelEvent,
     ChannelInstance,
+    RefusedRequest,
     ReviewTicketLink,
     SetupSession,
     ZendeskAccount,
@@ -182,6 +183,15 @@ class ChannelEventAdmin(RecordAdmin):
     @admin.display(description="Payload")
     def payload_json(self, obj: ChannelEvent) -> str:
         return pretty_json(obj.payload)
+
+
+@admin.register(RefusedRequest)
+class RefusedRequestAdmin(RecordAdmin):
+    """Requests refused for their address: an app built before the secret, a replaced secret, a stranger."""
+
+    list_display = ("endpoint", "code", "zendesk_account", "received_at")
+    list_filter = ("code", "endpoint")
+    search_fields = ("zendesk_account__subdomain", "reason")
 
 
 @admin.register(SetupSession)

@@ -80,3 +80,38 @@ class RequestTooLarge(ProtocolError):
     """A body over ZENDESK_MAX_REQUEST_BYTES: refused unread, so no stranger can make TrustDesk parse megabytes."""
 
     status, code = 413, "request_too_large"
+
+
+ZENDESK_APP_STEPS = (
+    "A TrustDesk admin downloads the Zendesk app for this Zendesk account from TrustDesk's admin "
+    "(Zendesk app page); a Zendesk admin uploads and installs it in place of the installed one."
+)
+
+
+class AppAddressRequired(ProtocolError):
+    """An un-keyed channel URL: the app was built before each account's URLs carried its secret."""
+
+    status, code = 410, "app_address_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "TrustDesk's channel URLs now carry a secret of each Zendesk account, and this one has none. "
+            + ZENDESK_APP_STEPS
+        )
+
+
+class UnknownAppAddress(ProtocolError):
+    """A keyed URL whose secret is no account's: made up, or replaced by a rotation."""
+
+    status, code = 404, "unknown_app_address"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No Zendesk account has this TrustDesk address: its secret is wrong or was replaced. " + ZENDESK_APP_STEPS
+        )
+
+
+class WrongZendeskAccount(ProtocolError):
+    """A keyed URL used for another Zendesk account than its own: nothing is read or changed."""
+
+    status, code = 403, "wrong_zendesk_account"

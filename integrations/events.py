@@ -106,25 +106,25 @@ def destroy_integration(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict
 
 
 def activate_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
-    problem = instance_activate(instance=_instance(data))
+    problem = instance_activate(instance=_instance(event, data))
     return Verdict(Outcome.NOT_ACTED_ON, problem, note=problem) if problem else acted_on()
 
 
 def deactivate_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
-    note = instance_deactivate(instance=_instance(data))
+    note = instance_deactivate(instance=_instance(event, data))
     reason = _text(data, "deactivating_error")
     deactivated = f"deactivated by {_text(data, 'deactivated_by') or 'Zendesk'}" + (f": {reason}" if reason else "")
     return acted_on("; ".join(part for part in (deactivated, note) if part))
 
 
 def destroy_integration_instance(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
-    instance_disconnect(instance=_instance(data), by=_by(event))
+    instance_disconnect(instance=_instance(event, data), by=_by(event))
     return acted_on()
 
 
 def destroy_user_identity(event: ChannelEvent, data: Mapping[str, Any]) -> Verdict:
     if "metadata" in data:
-        _own_metadata(data)
+        _own_metadata(event, data)
     author = data.get("author")
     external_id = _text(author, "external_id") if isinstance(author, Mapping) else ""
     if not external_id:
@@ -188,20 +188,23 @@ HANDLERS: dict[str, Handler] = {
 IGNORED: frozenset[str] = frozenset()
 
 
-def events_receive(*, payloads: list[Any]) -> list[ChannelEvent]:
-    """Store and handle each event, keeping its verdict on it; one event's problem never stops the others."""
+def events_receive(*, payloads: list[Any], account: ZendeskAccount | None, refusal: str = "") -> list[ChannelEvent]:
+    """Store and handle each event, keeping its verdict on it; one event's problem never stops the others.
+
+    `account`: the Zendesk account whose app address the events came to; None refuses them all, for `refusal`.
+    """
     events = []
     for payload in payloads:
-        event = event_record(payload=payload)
-        verdict = _verdict(event, payload)
+        event = event_record(payload=payload, account=account)
+        verdict = _verdict(event, payload, account=account, refusal=refusal)
         event_conclude(event=event, outcome=verdict.outcome, reason=verdict.reason, note=verdict.note)
         events.append(event)
     return events
 
 
-def _verdict(event: ChannelEvent, payload: Any) -> Verdict:
+def _verdict(event: ChannelEvent, payload: Any, *, account: ZendeskAccount | None, refusal: str) -> Verdict:
     try:
-        return _dispatch(event, payload)
+        return _dispatch(event, payload, account=account, refusal=refusal)
     except StaleMetadata as exc:
         if exc.still_disconnected:
             # Zendesk's copy from before a disconnect TrustDesk made (or a destroy delivered again):
@@ -223,13 +226,20 @@ def _refused(exc: Exception) -> Verdict:
     return Verdict(Outcome.REFUSED, str(exc), note=f"refused, nothing was changed: {exc}")
 
 
-def _dispatch(event: ChannelEvent, payload: Any) -> Verdict:
+def _dispatch(event: ChannelEvent, payload: Any, *, account: ZendeskAccount | None, refusal: str) -> Verdict:
+    if account is None:
+        raise Refused(refusal or "the event came to no Zendesk account's address")
     if not isinstance(payload, Mapping):
         raise Malformed("an event must be a JSON object")
     if not event.type_id:
         raise Malformed("type_id is missing")
-    if not subdomain_valid(payload.get("subdomain")):
-        raise Refused(f"subdomain {str(payload.get('subdomain'))[:80]!r} is not a Zendesk subdomain")
+    subdomain = payload.get("subdomain")
+    if not subdomain_valid(subdomain):
+        raise Refused(f"subdomain {str(subdomain)[:80]!r} is not a Zendesk subdomain")
+    if str(subdomain).lower() != account.subdomain:
+        raise Refused(
+            f"subdomain {subdomain!r} is not {account.subdomain}, the Zendesk account this address belongs to"
+        )
     handler = HANDLERS.get(event.type_id)
     if handler is None:
         level = logging.INFO if event.type_id in IGNORED else logging.WARNING
@@ -241,15 +251,27 @@ def _dispatch(event: ChannelEvent, payload: Any) -> Verdict:
     return handler(event, data)
 
 
-def _instance(data: Mapping[str, Any]) -> ChannelInstance:
-    return instance_from(_text(data, "metadata"))
+def _instance(event: ChannelEvent, data: Mapping[str, Any]) -> ChannelInstance:
+    """The instance the event's metadata names, which must be of the account whose address the event came to."""
+    try:
+        instance = instance_from(_text(data, "metadata"))
+    except StaleMetadata as exc:
+        _of_event_account(event, exc.instance)
+        raise
+    return _of_event_account(event, instance)
 
 
-def _own_metadata(data: Mapping[str, Any]) -> None:
+def _of_event_account(event: ChannelEvent, instance: ChannelInstance) -> ChannelInstance:
+    if instance.zendesk_account_id != event.zendesk_account_id:
+        raise Refused("the metadata is of an instance of another Zendesk account than this address's")
+    return instance
+
+
+def _own_metadata(event: ChannelEvent, data: Mapping[str, Any]) -> None:
     """Optional, but when sent it must be TrustDesk's own; from before a disconnect will do, since a
     privacy request is honoured whatever became of the instance (and needs no metadata at all)."""
     with contextlib.suppress(StaleMetadata):
-        _instance(data)
+        _instance(event, data)
 
 
 def _by(event: ChannelEvent) -> str:

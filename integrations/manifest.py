@@ -1,38 +1,41 @@
-"""The integration manifest Zendesk reads from manifest_url (reference §1)."""
+"""The integration manifest Zendesk reads from manifest_url (reference §1): one per Zendesk account, with
+every URL under that account's secret app address (integrations.app_address)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 
+from integrations.app_address import keyed_url
+from integrations.models import ZendeskAccount
 from trustdesk import __version__
 
 NAME = "Trustpilot"
 
 
-def absolute(view_name: str, *, base: str | None = None) -> str:
-    return (base or settings.TRUSTDESK_PUBLIC_URL).rstrip("/") + reverse(view_name)
+def manifest_id(account: ZendeskAccount, *, base: str | None = None) -> str:
+    """Globally unique and stable for one deployment and account, as Zendesk asks (a URI); holds no secret,
+    since it comes back in every event."""
+    return f"{(base or settings.TRUSTDESK_PUBLIC_URL).rstrip('/')}/zendesk/accounts/{account.subdomain}"
 
 
-def build_manifest() -> dict[str, Any]:
+def build_manifest(account: ZendeskAccount) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         "name": NAME,
-        # Globally unique and stable for one deployment, as Zendesk asks (a URI).
-        "id": absolute("zendesk:manifest"),
+        "id": manifest_id(account),
         "author": "TrustDesk",
         "version": __version__,
         "channelback_files": False,
         "create_followup_tickets": True,
         "urls": {
-            "admin_ui": absolute("zendesk:admin_ui"),
-            "pull_url": absolute("zendesk:pull"),
-            "channelback_url": absolute("zendesk:channelback"),
-            "clickthrough_url": absolute("zendesk:clickthrough"),
-            "healthcheck_url": absolute("zendesk:healthcheck"),
-            "event_callback_url": absolute("zendesk:event_callback"),
-            "about_url": absolute("zendesk:about"),
+            "admin_ui": keyed_url(account, "admin_ui"),
+            "pull_url": keyed_url(account, "pull"),
+            "channelback_url": keyed_url(account, "channelback"),
+            "clickthrough_url": keyed_url(account, "clickthrough"),
+            "healthcheck_url": keyed_url(account, "healthcheck"),
+            "event_callback_url": keyed_url(account, "event_callback"),
+            "about_url": keyed_url(account, "about"),
         },
     }
     if settings.ZENDESK_PUSH_CLIENT_ID:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from reviews.models import Domain, Reply, Review, ReviewEdit, TrustpilotAccount
 from trustdesk.fields import EncryptedTextField
@@ -40,6 +45,13 @@ class ZendeskAccount(models.Model):
     # A destroy_integration event TrustDesk could not check with Zendesk (no API token or installation id):
     # unsigned, so it disconnects nothing until a support manager confirms it on the dashboard.
     uninstall_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The secret in every URL of this account's app (/zendesk/a/<secret>/…): Zendesk signs nothing it sends,
+    # so knowing the app's manifest URL is what proves a request comes from this account's Zendesk.
+    # Kept encrypted, to rebuild the app; found by its SHA-256, so no lookup compares the secret itself.
+    url_secret = EncryptedTextField()
+    # NULL, not "", until save() gives the account its secret: unique allows many NULLs, not many "".
+    url_secret_digest = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    url_secret_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,9 +63,31 @@ class ZendeskAccount(models.Model):
     def __str__(self) -> str:
         return self.subdomain
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.url_secret_digest is None:
+            self.url_secret_replace()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], *URL_SECRET_FIELDS}
+        super().save(*args, **kwargs)
+
     @property
     def has_api_token(self) -> bool:
         return self.api_token is not None
+
+    def url_secret_replace(self) -> None:
+        """A new secret: every URL of the app built before stops working once this is saved."""
+        secret = secrets.token_urlsafe(URL_SECRET_BYTES)
+        self.url_secret = secret
+        self.url_secret_digest = url_secret_digest(secret)
+        self.url_secret_created_at = timezone.now()
+
+
+URL_SECRET_BYTES = 32  # 256 bits, 43 URL-safe characters
+URL_SECRET_FIELDS = ("url_secret", "url_secret_digest", "url_secret_created_at")
+
+
+def url_secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class ChannelInstance(models.Model):
@@ -335,3 +369,22 @@ class ChannelEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type_id} from {self.subdomain or 'unknown'}"
+
+
+class RefusedRequest(models.Model):
+    """A request to a channel endpoint refused for its address: no secret, no account's secret, or one
+    account's secret used for another account. Kept so the admin can see an outdated app or a stranger."""
+
+    zendesk_account = models.ForeignKey(
+        ZendeskAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="refused_requests"
+    )
+    endpoint = models.CharField(max_length=32)
+    code = models.CharField(max_length=32, help_text="The error answered, e.g. wrong_zendesk_account.")
+    reason = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} refused: {self.code}"

@@ -141,6 +141,8 @@ class Ticket:
 @dataclass
 class Simulation:
     url: str
+    # The account's secret manifest URL, as in the app's requirements.json (integrations.app_address).
+    manifest_url: str
     subdomain: str = "demo"
     email: str = "demo@trustdesk.test"
     password: str = "sandbox"  # noqa: S105 (the sandbox's documented demo login)
@@ -168,7 +170,7 @@ class Simulation:
         return self.url.rstrip("/") + parts.path
 
     def fetch_manifest(self) -> None:
-        answer = self.http.get(self.url.rstrip("/") + "/zendesk/manifest.json", timeout=TIMEOUT)
+        answer = self.http.get(self.manifest_url, timeout=TIMEOUT)
         expect(answer, 200, "manifest")
         self.manifest = answer.json()
         self.say(

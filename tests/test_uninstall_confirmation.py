@@ -16,6 +16,7 @@ from django.urls import reverse
 from integrations.models import ChannelEvent, ChannelInstance, ZendeskAccount
 from tests import factories
 from tests.fixtures import load_fixture
+from tests.zendesk_requests import keyed
 
 pytestmark = pytest.mark.django_db
 INDEX = "/admin/"
@@ -23,11 +24,11 @@ INDEX = "/admin/"
 
 @pytest.fixture
 def reported(revoked) -> ZendeskAccount:
-    """acme, without API credentials, after a stranger (or Zendesk) posted destroy_integration."""
+    """acme, without API credentials, after someone holding its app address (or Zendesk) posted destroy_integration."""
     account = factories.ZendeskAccountFactory(subdomain="acme", api_token=None, api_user="", installation_id=None)
     factories.ChannelInstanceFactory(zendesk_account=account)
     body = load_fixture("zendesk", "event_callback_destroy_integration_synthetic")
-    Client().post("/zendesk/event_callback", data=json.dumps(body), content_type="application/json")
+    Client().post(keyed("event_callback", account), data=json.dumps(body), content_type="application/json")
     account.refresh_from_db()
     assert account.uninstall_reported_at is not None
     return account
@@ -121,7 +122,7 @@ def test_confirming_an_account_with_no_report_disconnects_nothing(support_manage
 
 def test_a_reinstall_clears_the_report(reported):
     body = load_fixture("zendesk", "event_callback_create_integration_synthetic")
-    Client().post("/zendesk/event_callback", data=json.dumps(body), content_type="application/json")
+    Client().post(keyed("event_callback", reported), data=json.dumps(body), content_type="application/json")
 
     reported.refresh_from_db()
     assert reported.uninstall_reported_at is None

@@ -32,6 +32,7 @@ SUPPORT_MANAGER_PERMISSIONS = frozenset(
         "integrations.view_channelinstance",
         "integrations.view_reviewticketlink",
         "integrations.view_channelevent",
+        "integrations.view_refusedrequest",
         "integrations.view_accessrestriction",
         "integrations.add_accessrestriction",
         "integrations.change_accessrestriction",
@@ -73,8 +74,11 @@ def can_edit_restrictions(user: User) -> bool:
 
 
 def can_download_zendesk_app(user: User) -> bool:
-    """The app zip holds no secret, only TrustDesk's manifest URL: whoever may see Zendesk accounts may fetch it."""
-    return _has(user, "integrations.view_zendeskaccount")
+    """An app zip holds its Zendesk account's secret address, with which anyone can act as that account's
+    Zendesk; building one (which makes the account) and replacing the secret cut as deep as a disconnect:
+    only superusers and support managers who may see Zendesk accounts."""
+    trusted = user.is_superuser or is_support_manager(user)
+    return trusted and _has(user, "integrations.view_zendeskaccount")
 
 
 def support_managers_group_ensure(**kwargs: Any) -> None:

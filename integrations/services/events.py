@@ -49,16 +49,17 @@ class Resolved:
     conflicts: list[str] = field(default_factory=list)
 
 
-def event_record(*, payload: Any) -> ChannelEvent:
-    """Store one event exactly as sent, linked to its Zendesk account and instance when they are known."""
+def event_record(*, payload: Any, account: ZendeskAccount | None) -> ChannelEvent:
+    """Store one event exactly as sent, linked to the Zendesk account whose address it came to and to its
+    instance when known. One sent to no account's address is linked to none: anyone may post those, and
+    the subdomain it names is kept for the admin to filter by."""
     event = payload if isinstance(payload, Mapping) else {}
     subdomain = _text(event, "subdomain")
-    account = ZendeskAccount.objects.filter(subdomain=subdomain).first() if subdomain_valid(subdomain) else None
     data = event.get("data")
     return ChannelEvent.objects.create(
         zendesk_account=account,
         instance=_instance_named_by(account, data if isinstance(data, Mapping) else {}),
-        subdomain=subdomain[:63],
+        subdomain=subdomain.lower()[:63],
         type_id=_text(event, "type_id")[:100],
         payload=payload,
         error=_text(event, "error"),

@@ -16,19 +16,34 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations import errors
+from integrations.app_address import account_for_secret, refusal_record
 from integrations.metadata import InvalidMetadata
+from integrations.models import ChannelInstance, ZendeskAccount
 from integrations.parsers import BoundedJSONParser
+from trustdesk.log_filters import without_app_secrets
 
 logger = logging.getLogger(__name__)
 
 
 class ChannelView(APIView):
-    """A Zendesk-facing endpoint. Callers prove themselves with signed metadata, not Django sessions."""
+    """A Zendesk-facing endpoint, reached at one Zendesk account's secret app address (/zendesk/a/<secret>/…).
+
+    Callers prove which account's Zendesk they are by the secret in the URL, and which instance by signed
+    metadata of that same account; never by Django sessions.
+    """
+
+    zendesk_account: ZendeskAccount
+    keyed = True  # False only for the load balancer's plain healthcheck
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
     parser_classes = [FormParser, BoundedJSONParser]
     renderer_classes = [JSONRenderer]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # The secret is for account_from_url only: handlers never see it, nor log it.
+        self.secret: str | None = kwargs.pop("secret", None)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -38,12 +53,49 @@ class ChannelView(APIView):
             length = 0  # Django reads no body it cannot measure
         if length > settings.ZENDESK_MAX_REQUEST_BYTES:
             raise errors.RequestTooLarge(f"The body is larger than {settings.ZENDESK_MAX_REQUEST_BYTES} bytes")
+        if self.keyed:
+            self.zendesk_account = self.account_from_url()
+
+    def account_from_url(self) -> ZendeskAccount:
+        if self.secret is None:
+            raise errors.AppAddressRequired()
+        account = account_for_secret(self.secret)
+        if account is None:
+            raise errors.UnknownAppAddress()
+        return account
+
+    def own(self, instance: ChannelInstance) -> ChannelInstance:
+        """The instance, if it is of the account whose address was called; a 403 otherwise."""
+        if instance.zendesk_account_id != self.zendesk_account.pk:
+            logger.warning(
+                "%s with an instance of another Zendesk account refused (address of %s)",
+                without_app_secrets(self.request.path),
+                self.zendesk_account.subdomain,
+            )
+            raise errors.WrongZendeskAccount(
+                f"This address belongs to the Zendesk account {self.zendesk_account.subdomain}; "
+                "the metadata is of another account's instance"
+            )
+        return instance
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, InvalidMetadata):
             exc = errors.Unauthorized(str(exc))
+        if isinstance(exc, errors.AppAddressRequired | errors.UnknownAppAddress | errors.WrongZendeskAccount):
+            refusal_record(
+                endpoint=self.request.path.rsplit("/", 1)[-1],
+                code=exc.code,
+                reason=exc.message,
+                account=getattr(self, "zendesk_account", None),
+            )
         if isinstance(exc, errors.ProtocolError):
-            logger.info("%s %s answered %s: %s", self.request.method, self.request.path, exc.status, exc.message)
+            logger.info(
+                "%s %s answered %s: %s",
+                self.request.method,
+                without_app_secrets(self.request.path),
+                exc.status,
+                exc.message,
+            )
             return Response({"error": exc.code, "message": exc.message}, status=exc.status)
         if isinstance(exc, drf.UnsupportedMediaType | drf.ParseError | drf.MethodNotAllowed):
             status = exc.status_code

@@ -14,9 +14,9 @@ class ChannelbackView(ChannelView):
     def post(self, request: Request) -> Response:
         data = request.data
         try:
-            instance = instance_from(optional(data, "metadata", max_length=5000))
+            instance = self.own(instance_from(optional(data, "metadata", max_length=5000)))
         except StaleMetadata as exc:
-            raise stale_metadata_refusal(exc.instance) from None
+            raise stale_metadata_refusal(self.own(exc.instance)) from None
         external_id = channelback_reply(
             instance=instance,
             message=optional(data, "message", max_length=65535),

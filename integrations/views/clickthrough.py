@@ -15,7 +15,12 @@ class ClickthroughView(ChannelView):
     def get(self, request: Request) -> HttpResponseRedirect:
         external_id = required(request.query_params, "external_id", max_length=255)
         review_id = protocol.review_id_from_external_id(external_id)
-        # Only reviews TrustDesk stored can be opened, and only on Trustpilot: never an open redirect.
-        if review_id is None or not Review.objects.filter(trustpilot_id=review_id).exists():
+        # Only reviews of this account's domains can be opened, and only on Trustpilot: never an open redirect.
+        reviews = Review.objects.filter(
+            trustpilot_id=review_id, domain__instances__zendesk_account=self.zendesk_account
+        )
+        if review_id is None or not reviews.exists():
             raise errors.NotFound(f"No review is known for external_id {external_id!r}")
-        return HttpResponseRedirect(public_review_url(review_id))
+        response = HttpResponseRedirect(public_review_url(review_id))
+        response["Referrer-Policy"] = "no-referrer"  # the address holds the account's secret
+        return response

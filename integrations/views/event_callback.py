@@ -17,16 +17,25 @@ MAX_EVENTS = 100
 
 
 class EventCallbackView(ChannelView):
-    """200 for every usable batch: each event's refusal, or what became of it, is kept on the stored event.
+    """200 for every usable batch at an account's address: each event's refusal, or what became of it, is
+    kept on the stored event; an event naming another subdomain is refused.
 
-    Only a request unusable as a whole (not JSON, too large, too deep, no events list, too many events)
-    gets a 4xx, and then nothing is stored or acted on.
+    A batch at an un-keyed address or with a secret that is no account's is stored, every event refused,
+    and answered with the address's error. Only a request unusable as a whole (not JSON, too large, too
+    deep, no events list, too many events) gets a 4xx with nothing stored or acted on.
     """
 
     parser_classes = [BoundedJSONParser]
+    keyed = False  # the address is checked after the body, so that a batch sent to a wrong one is kept
 
     def post(self, request: Request) -> Response:
-        events = events_receive(payloads=_events(request.data))
+        payloads = _events(request.data)
+        try:
+            account = self.account_from_url()
+        except (errors.AppAddressRequired, errors.UnknownAppAddress) as exc:
+            events_receive(payloads=payloads, account=None, refusal=exc.message)
+            raise
+        events = events_receive(payloads=payloads, account=account)
         return Response({"received": len(events)})
 
 

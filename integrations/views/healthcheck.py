@@ -1,4 +1,5 @@
-"""healthcheck: cheap, unauthenticated, with a JSON detail for operators (reference §6)."""
+"""healthcheck (reference §6): cheap. At an account's app address, with a JSON detail; plain
+(/zendesk/healthcheck, for the operator's load balancer), only whether TrustDesk can answer."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ class HealthcheckView(ChannelView):
     def get(self, request: Request) -> Response:
         detail: dict[str, Any] = {"status": "ok", "database": "ok", "broker": broker_status()}
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            oldest = Domain.objects.filter(enabled=True, account__status=TrustpilotAccount.Status.CONNECTED).aggregate(
-                oldest=Min("last_successful_poll_at")
-            )["oldest"]
+            database_check()
+            # This account's domains only: one account's address tells nothing of another's.
+            oldest = Domain.objects.filter(
+                enabled=True,
+                account__status=TrustpilotAccount.Status.CONNECTED,
+                instances__zendesk_account=self.zendesk_account,
+            ).aggregate(oldest=Min("last_successful_poll_at"))["oldest"]
         except DatabaseError:
             detail.update(status="unavailable", database="unreachable")
             return Response(detail, status=503)
@@ -38,8 +41,25 @@ class HealthcheckView(ChannelView):
         return Response(detail)
 
     def head(self, request: Request) -> Response:
-        response = self.get(request)
-        return Response(status=response.status_code)
+        return Response(status=self.get(request).status_code)
+
+
+class PlainHealthcheckView(HealthcheckView):
+    """Un-keyed, so it says nothing of accounts, polls or the broker: 200 when the database answers, else 503."""
+
+    keyed = False
+
+    def get(self, request: Request) -> Response:
+        try:
+            database_check()
+        except DatabaseError:
+            return Response({"status": "unavailable"}, status=503)
+        return Response({"status": "ok"})
+
+
+def database_check() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
 
 
 def broker_status() -> str:

@@ -9,4 +9,4 @@ from integrations.views.base import ChannelView
 
 class ManifestView(ChannelView):
     def get(self, request: Request) -> Response:
-        return Response(build_manifest())
+        return Response(build_manifest(self.zendesk_account))

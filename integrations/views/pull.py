@@ -17,9 +17,10 @@ from reviews.models import TrustpilotAccount
 class PullView(ChannelView):
     def post(self, request: Request) -> Response:
         try:
-            instance = instance_from(optional(request.data, "metadata", max_length=5000))
-        except StaleMetadata:
+            instance = self.own(instance_from(optional(request.data, "metadata", max_length=5000)))
+        except StaleMetadata as exc:
             # From before a disconnect: nothing of the instance, whatever became of it since.
+            self.own(exc.instance)
             return metadata_needs_update()
         try:
             cursor = cursor_from_state(optional(request.data, "state", max_length=5000))

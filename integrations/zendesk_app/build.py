@@ -12,13 +12,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from integrations.manifest import absolute
+from integrations.app_address import keyed_url
+from integrations.models import ZendeskAccount
 from integrations.zendesk_app.texts import APP_NAME, TRANSLATIONS
 from integrations.zendesk_app.validate import app_package_problems
 
 # Bump when the zip's contents change, so an admin can tell an upload apart from the installed one.
 APP_VERSION = "1.0.0"
-ARCHIVE_NAME = "trustdesk-zendesk-app.zip"
+ARCHIVE_NAME = "trustdesk-zendesk-app-{subdomain}.zip"
 # The requirement's identifier inside Zendesk; the manifest_url it carries can never change once installed.
 INTEGRATION_KEY = "trustpilot_reviews"
 DEFAULT_LOCALE = "en"
@@ -42,18 +43,23 @@ class AppPackageRefused(Exception):
         self.problems = problems
 
 
-def app_manifest_url(*, public_url: str | None = None) -> str:
-    """Where Zendesk reads the integration manifest: the URL the manifest view is served at."""
-    return absolute("zendesk:manifest", base=public_url)
+def archive_name(account: ZendeskAccount) -> str:
+    return ARCHIVE_NAME.format(subdomain=account.subdomain)
 
 
-def app_package_build(*, public_url: str | None = None) -> AppPackage:
-    """The zip, checked against Zendesk's rules; raises AppPackageRefused rather than return one Zendesk refuses."""
+def app_manifest_url(account: ZendeskAccount, *, public_url: str | None = None) -> str:
+    """Where this account's Zendesk reads the integration manifest: under the account's secret app address."""
+    return keyed_url(account, "manifest", base=public_url)
+
+
+def app_package_build(account: ZendeskAccount, *, public_url: str | None = None) -> AppPackage:
+    """The zip for one Zendesk account, checked against Zendesk's rules; raises AppPackageRefused rather than
+    return one Zendesk refuses. It holds the account's secret: whoever has it can call TrustDesk as that account."""
     base = (public_url or settings.TRUSTDESK_PUBLIC_URL).rstrip("/")
     problems = public_url_problems(base)
     if problems:
         raise AppPackageRefused(problems)
-    manifest_url = app_manifest_url(public_url=base)
+    manifest_url = app_manifest_url(account, public_url=base)
     files = app_files(manifest_url)
     content = zip_files(files)
     problems = app_package_problems(content)

@@ -13,12 +13,14 @@ from django.test import Client
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
+from integrations.app_address import account_for_app
 from integrations.metadata import instance_from
 from integrations.models import ChannelInstance, SetupSession
 from reviews.sandbox import faults, seed
 from tests.browser.page import Page
 from tests.browser.zendesk_host import FRAME, ZendeskHost, zendesk_host
 from tests.integrations.admin_ui_flow import Setup
+from tests.zendesk_requests import keyed
 
 pytestmark = pytest.mark.browser
 
@@ -64,11 +66,13 @@ def demo(live_sandbox, live_server, settings) -> seed.DemoAccount:
 
 
 @pytest.fixture
-def zendesk(request, live_server) -> Iterator[ZendeskHost]:
-    """Zendesk's Admin Center opening admin_ui for a new account, in the locale the test is parametrized with."""
+def zendesk(request, live_server, transactional_db) -> Iterator[ZendeskHost]:
+    """Zendesk's Admin Center opening admin_ui for a new account, in the locale the test is parametrized with,
+    at the secret app address of acme's app."""
     language: Language = getattr(request, "param", ENGLISH)
     fields = {"name": "", "metadata": "", "state": "", "subdomain": "acme", "locale": language.locale}
-    with zendesk_host(admin_ui_url=f"{live_server.url}/zendesk/admin_ui", **fields) as host:
+    admin_ui_url = live_server.url + keyed("admin_ui", account_for_app("acme"))
+    with zendesk_host(admin_ui_url=admin_ui_url, **fields) as host:
         yield host
 
 
@@ -202,10 +206,12 @@ def test_a_sign_in_window_cut_off_from_its_opener_shows_a_code_to_type_into_the_
 
 def test_a_strangers_sign_in_link_opened_in_the_victims_browser_connects_nothing(page, demo, live_server):
     # The stranger set up their own Zendesk account (in their own browser: a test client with its own cookie
-    # jar) and sent its sign-in link to the company's Trustpilot admin, who opens it in Chromium.
-    stranger = Setup().open(
-        subdomain="evil", return_url="https://evil.zendesk.com/zendesk/channels/integration_service_instances/x"
-    )
+    # jar), with the app TrustDesk built for it, and sent its sign-in link to the company's Trustpilot admin,
+    # who opens it in Chromium.
+    fields = {"name": "", "metadata": "", "state": "", "locale": "en-US", "subdomain": "evil"}
+    return_url = "https://evil.zendesk.com/zendesk/channels/integration_service_instances/x"
+    stranger = Setup().post(keyed("admin_ui", account_for_app("evil")), {**fields, "return_url": return_url})
+    assert stranger.status == 200, stranger.page
     driver = page.driver
 
     page.go(live_server.url + stranger.sign_in_link)

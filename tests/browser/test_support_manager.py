@@ -18,6 +18,7 @@ from reviews.models import Review, SyncRun, TrustpilotAccount
 from reviews.services import sync
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client
+from tests.zendesk_requests import keyed
 
 pytestmark = pytest.mark.browser
 
@@ -149,7 +150,7 @@ def test_a_support_manager_disconnects_an_instance_and_the_ticket_data_stays(pag
     )
     instance.domains.add(connected.domain)
     sync.domain_poll(domain=connected.domain, client=connected.client)
-    Client().post("/zendesk/pull", {"metadata": metadata_for(instance)})
+    Client().post(keyed("pull", instance), {"metadata": metadata_for(instance)})
     reviews, links = Review.objects.count(), ReviewTicketLink.objects.filter(instance=instance).count()
     assert links > 0
 
@@ -167,5 +168,5 @@ def test_a_support_manager_disconnects_an_instance_and_the_ticket_data_stays(pag
     assert account.status == TrustpilotAccount.Status.DISCONNECTED and not account.has_tokens
     assert Review.objects.count() == reviews
     assert ReviewTicketLink.objects.filter(instance=instance).count() == links
-    pull = Client().post("/zendesk/pull", {"metadata": metadata_for(instance)})
+    pull = Client().post(keyed("pull", instance), {"metadata": metadata_for(instance)})
     assert pull.status_code == 401 or "metadata_needs_update" in pull.content.decode()

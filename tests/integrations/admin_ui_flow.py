@@ -17,6 +17,7 @@ from django.test import Client
 
 from reviews.sandbox import seed
 from tests.integrations.test_admin_ui import RETURN_URL
+from tests.zendesk_requests import admin_ui_path
 
 CALLBACK = "https://trustdesk.test/zendesk/admin_ui/callback"
 
@@ -43,7 +44,8 @@ class Setup:
 
     def open(self, **fields: str) -> Setup:
         form = {"name": "", "metadata": "", "state": "", "return_url": RETURN_URL, "subdomain": "acme"}
-        return self.post("/zendesk/admin_ui", {**form, "locale": "en-US", **fields})
+        data = {**form, "locale": "en-US", **fields}
+        return self.post(admin_ui_path(data["subdomain"]), data)
 
     def post(self, path: str, data: dict[str, object]) -> Setup:
         response = self.client.post(path, data)

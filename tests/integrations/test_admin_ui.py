@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from integrations.app_address import account_for_app
 from integrations.metadata import metadata_for
 from integrations.models import SetupSession, TrustpilotSignIn
 from integrations.services.setup import session_start
@@ -18,6 +19,7 @@ from integrations.services.sign_in import _hash as code_hash
 from integrations.services.sign_in import tokens_to_json
 from reviews.trustpilot.types import TokenSet
 from tests import factories
+from tests.zendesk_requests import admin_ui_path, keyed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zendesk_unreachable")]
 
@@ -29,9 +31,14 @@ UNITS = [
 PUSH_TOKEN = "zendesk-push-token-do-not-show-0123456789"
 
 
+def about_path() -> str:
+    return keyed("about", account_for_app("acme"))
+
+
 def zendesk_post(**fields: str):
     form = {"name": "", "metadata": "", "state": "", "return_url": RETURN_URL, "subdomain": "acme", "locale": "en-US"}
-    return Client().post("/zendesk/admin_ui", {**form, **fields})
+    data = {**form, **fields}
+    return Client().post(admin_ui_path(data["subdomain"]), data)
 
 
 def connected_session(**fields) -> SetupSession:
@@ -229,7 +236,7 @@ def test_editing_an_instance_whose_trustpilot_account_is_gone_asks_to_connect_ag
 
 
 def test_get_on_admin_ui_explains_it_opens_from_zendesk():
-    response = Client().get("/zendesk/admin_ui")
+    response = Client().get(admin_ui_path())
 
     assert response.status_code == 405
     assert "Open this page from Zendesk" in text(response)
@@ -255,7 +262,7 @@ def test_pages_of_no_known_setup_may_be_framed_by_zendesk_only():
     pages = [
         zendesk_post(return_url="https://evil.example/"),
         Client().post("/zendesk/admin_ui/domains", {"session": "unknown"}),
-        Client().get("/zendesk/about"),
+        Client().get(about_path()),
     ]
 
     for response in pages:
@@ -270,7 +277,7 @@ def test_frame_ancestors_follow_the_configured_hosts(settings):
         "{subdomain}.localhost",
     ]
 
-    policy = Client().get("/zendesk/about")["Content-Security-Policy"]
+    policy = Client().get(about_path())["Content-Security-Policy"]
     own = zendesk_post(return_url="http://acme.localhost:8123/return")["Content-Security-Policy"]
 
     assert "frame-ancestors https://*.zendesk.com http://*.localhost:* https://*.localhost:*" in policy
@@ -341,8 +348,8 @@ def test_values_with_quotes_and_script_are_escaped_everywhere():
 
 
 def test_the_about_page_is_public_in_english_and_french():
-    english = Client().get("/zendesk/about")
-    french = Client().get("/zendesk/about", {"locale": "fr"})
+    english = Client().get(about_path())
+    french = Client().get(about_path(), {"locale": "fr"})
 
     assert english.status_code == french.status_code == 200
     assert "About TrustDesk" in text(english)

@@ -13,6 +13,7 @@ from reviews.sandbox.auth import API_KEY
 from tests.integrations.admin_ui_flow import CALLBACK, Setup, SignInWindow
 from tests.integrations.test_admin_ui import PUSH_TOKEN, RETURN_URL, finish_fields, text, zendesk_post
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
+from tests.zendesk_requests import keyed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("zendesk_unreachable")]
 
@@ -258,7 +259,7 @@ def test_a_disconnected_instance_comes_back_only_through_a_fresh_sign_in_and_old
     reopened.claim(signed_in.claim_code)
     reopened.choose(name="Trustpilot — back", domains=[connected.domain.business_unit_id])
     new_metadata = finish_fields(reopened.page)["metadata"]
-    old_pull = Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": ""})
+    old_pull = Client().post(keyed("pull", channel.metadata), {"metadata": channel.metadata, "state": ""})
     old_reopen = Setup().open(metadata=channel.metadata, name=channel.instance.name)
 
     assert 'id="domains-form"' not in connect_step and "The connection to Trustpilot no longer works" in connect_step

@@ -13,20 +13,21 @@ from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
+from tests.zendesk_requests import keyed
 from tests.zendesk_schemas import validate
 
 pytestmark = pytest.mark.django_db(transaction=True)
-URL = "/zendesk/channelback"
 
 
 @pytest.fixture
 def review(connected, channel) -> Review:
     sync.domain_poll(domain=connected.domain, client=connected.client)
-    Client().post("/zendesk/pull", {"metadata": channel.metadata})
+    Client().post(keyed("pull", channel.metadata), {"metadata": channel.metadata})
     return ReviewTicketLink.objects.filter(instance=channel.instance).first().review
 
 
-def channelback(channel, review, **form):
+def channelback(channel, review, *, address=None, **form):
+    """A channelback of the channel's Zendesk, at its account's app address unless `address` is another."""
     data = {
         "metadata": channel.metadata,
         "message": "Thank you for your feedback!",
@@ -36,7 +37,8 @@ def channelback(channel, review, **form):
         "request_unique_identifier": "zd-req-1",
         **form,
     }
-    return Client().post(URL, {key: value for key, value in data.items() if value is not None})
+    posted = {key: value for key, value in data.items() if value is not None}
+    return Client().post(address or keyed("channelback", channel.instance), posted)
 
 
 def test_a_reply_is_published_on_trustpilot_and_answered_with_its_external_id(channel, review):
@@ -69,7 +71,7 @@ def test_our_reply_never_comes_back_as_a_comment_on_the_next_pull(connected, cha
     state = str(ChannelInstance.objects.get(pk=channel.instance.pk).last_sequence)
 
     sync.domain_poll(domain=connected.domain, kind=SyncRun.Kind.RESCAN, client=connected.client)
-    body = Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": state}).json()
+    body = Client().post(keyed("pull", channel.metadata), {"metadata": channel.metadata, "state": state}).json()
 
     assert body["external_resources"] == []
 
@@ -116,7 +118,8 @@ def test_bad_channelbacks_get_a_json_error_and_post_nothing(channel, review, for
 def test_metadata_of_another_instance_cannot_reply_to_this_ones_reviews(channel, review):
     stranger = factories.ChannelInstanceFactory()
 
-    response = channelback(channel, review, metadata=metadata_for(stranger))
+    # The stranger's Zendesk, at its own account's app address, naming this channel's review.
+    response = channelback(channel, review, metadata=metadata_for(stranger), address=keyed("channelback", stranger))
 
     assert response.status_code == 404
     assert not Reply.objects.filter(origin=Reply.Origin.ZENDESK).exists()

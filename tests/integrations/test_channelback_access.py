@@ -11,6 +11,7 @@ from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
 from tests.fixtures import load_fixture
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
+from tests.zendesk_requests import keyed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ZENDESK = "https://acme.zendesk.com/api/v2"
@@ -21,7 +22,7 @@ MESSAGE = "Thank you for your feedback!"
 def review(connected, channel, settings) -> Review:
     settings.ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK = True
     sync.domain_poll(domain=connected.domain, client=connected.client)
-    Client().post("/zendesk/pull", {"metadata": channel.metadata})
+    Client().post(keyed("pull", channel.metadata), {"metadata": channel.metadata})
     link = ReviewTicketLink.objects.filter(instance=channel.instance, kind="review").first()
     # What resources_created_from_external_ids tells TrustDesk.
     ReviewTicketLink.objects.filter(pk=link.pk).update(zendesk_ticket_id=42)
@@ -49,7 +50,7 @@ def zendesk(live_server):
 
 def channelback(channel, review, message=MESSAGE):
     return Client().post(
-        "/zendesk/channelback",
+        keyed("channelback", channel.metadata),
         {
             "metadata": channel.metadata,
             "message": message,

@@ -23,11 +23,11 @@ from reviews.sandbox.models import Token
 from reviews.services import sync
 from tests.conftest import let_go_of_the_database
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
+from tests.zendesk_requests import keyed
 from tests.zendesk_schemas import validate
 from trustdesk.tasks import MAX_RETRIES
 
 pytestmark = pytest.mark.django_db(transaction=True)
-URL = "/zendesk/channelback"
 MESSAGE = "Thank you for your feedback!"
 BUDGET = 2  # seconds: ZENDESK_CHANNELBACK_TIME_BUDGET for these tests, so a slow Trustpilot costs little time
 
@@ -40,7 +40,7 @@ def budget(settings):
 @pytest.fixture
 def review(connected, channel, monkeypatch) -> Review:
     sync.domain_poll(domain=connected.domain, client=connected.client)
-    Client().post("/zendesk/pull", {"metadata": channel.metadata})
+    Client().post(keyed("pull", channel.metadata), {"metadata": channel.metadata})
     # The retry task's client, without real sleeps between its attempts.
     monkeypatch.setattr("reviews.services.replies.get_client", lambda: connected.client)
     return ReviewTicketLink.objects.filter(instance=channel.instance).first().review
@@ -59,7 +59,7 @@ def form(channel, review, **changes) -> dict[str, str]:
 
 
 def channelback(channel, review, **changes):
-    return Client().post(URL, form(channel, review, **changes))
+    return Client().post(keyed("channelback", channel.metadata), form(channel, review, **changes))
 
 
 def run_retry_task() -> None:
@@ -154,11 +154,12 @@ def test_eight_concurrent_retries_of_one_request_get_the_same_external_id_and_po
         pytest.skip("needs a database with concurrent connections: runs on PostgreSQL in .ci/run")
     faults.faults_set(latency_ms=300)  # the first post is still under way when the others arrive
     data = form(channel, review)
+    address = keyed("channelback", channel.metadata)
     answers: list[tuple[int, dict[str, object]]] = []
     lock = threading.Lock()
 
     def zendesk_retry() -> None:
-        answer = requests.post(f"{live_server.url}{URL}", data=data, timeout=BUDGET + 5)
+        answer = requests.post(f"{live_server.url}{address}", data=data, timeout=BUDGET + 5)
         with lock:
             answers.append((answer.status_code, answer.json()))
 
@@ -288,7 +289,7 @@ def test_without_a_push_client_a_failed_reply_is_an_internal_note_on_the_next_pu
 
     give_up(reply)
 
-    body = Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": state}).json()
+    body = Client().post(keyed("pull", channel.metadata), {"metadata": channel.metadata, "state": state}).json()
     validate("pull_payload.json", body)
     note = TicketNote.objects.get()
     [resource] = body["external_resources"]
@@ -298,7 +299,8 @@ def test_without_a_push_client_a_failed_reply_is_an_internal_note_on_the_next_pu
     assert "was not published on Trustpilot" in resource["message"]
     assert MESSAGE in resource["message"]
     assert Reply.objects.get(pk=reply.pk).failure_reported_by == "internal_note"
-    again = Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": body["state"]}).json()
+    pull = keyed("pull", channel.metadata)
+    again = Client().post(pull, {"metadata": channel.metadata, "state": body["state"]}).json()
     assert again["external_resources"] == []
     figures = dict(client_for(support_manager).get("/admin/").context["figures"])
     failed = {figure.label: figure for figure in figures["replies"]}["Failed"]

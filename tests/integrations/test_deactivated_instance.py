@@ -11,14 +11,14 @@ from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services.events import instance_activate, instance_deactivate
 from reviews.models import Review
 from reviews.services import sync
-from tests.zendesk_requests import ZendeskClient
+from tests.zendesk_requests import ZendeskClient, keyed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PUSH_URL = "https://acme.zendesk.test/api/v2/any_channel/push"
 
 
 def pull(channel, state=""):
-    return ZendeskClient().post("/zendesk/pull", {"metadata": channel.metadata, "state": state}).json()
+    return ZendeskClient().post(keyed("pull", channel.metadata), {"metadata": channel.metadata, "state": state}).json()
 
 
 def unanswered_ids(connected) -> list[str]:

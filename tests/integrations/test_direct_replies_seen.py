@@ -15,14 +15,14 @@ from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import replies, sync
 from reviews.services.reply_match import SentReply, reply_words, written_on_trustpilot
 from reviews.trustpilot.types import CompanyReply
-from tests.zendesk_requests import ZendeskClient
+from tests.zendesk_requests import ZendeskClient, keyed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MESSAGE = "Thank you, Anna & team!\nWe called you back.\n\nBest,  Shop"
 
 
 def notes(channel) -> list[dict]:
-    body = ZendeskClient().post("/zendesk/pull", {"metadata": channel.metadata, "state": ""}).json()
+    body = ZendeskClient().post(keyed("pull", channel.metadata), {"metadata": channel.metadata, "state": ""}).json()
     return [resource for resource in body["external_resources"] if resource.get("internal_note")]
 
 

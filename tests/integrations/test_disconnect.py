@@ -23,6 +23,7 @@ from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import Unavailable
 from tests import factories
 from tests.fixtures import load_fixture
+from tests.zendesk_requests import keyed
 
 
 @pytest.fixture
@@ -72,7 +73,9 @@ def test_destroying_the_last_instance_revokes_its_trustpilot_grant(channel, conn
     body = load_fixture("zendesk", "event_callback_destroy_integration_instance_synthetic")
     body["events"][0]["data"]["metadata"] = channel.metadata
 
-    response = Client().post("/zendesk/event_callback", data=json.dumps(body), content_type="application/json")
+    response = Client().post(
+        keyed("event_callback", channel.instance), data=json.dumps(body), content_type="application/json"
+    )
 
     assert response.status_code == 200
     assert not Token.objects.filter(user=connected.sandbox.user, revoked=False).exists()

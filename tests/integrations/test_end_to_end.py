@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from integrations.app_address import manifest_url_for
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.simulator import Simulation, describe
 from reviews.models import Reply
@@ -19,7 +20,13 @@ def test_an_admin_adds_an_account_reviews_become_tickets_and_an_agent_replies(li
     seed.demo_seed(reviews_per_unit=15)
     said: list[str] = []
 
-    tickets = Simulation(url=live_server.url, subdomain="acme", sync_days=365, say=said.append).run()
+    tickets = Simulation(
+        url=live_server.url,
+        manifest_url=manifest_url_for("acme", base=live_server.url),
+        subdomain="acme",
+        sync_days=365,
+        say=said.append,
+    ).run()
 
     instance = ChannelInstance.objects.get(zendesk_account__subdomain="acme")
     assert instance.status == ChannelInstance.Status.ACTIVE

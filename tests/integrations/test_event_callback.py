@@ -1,4 +1,5 @@
-"""event_callback: every event is stored; each type changes what it should, once; forged metadata changes nothing."""
+"""event_callback at acme's app address: every event is stored; each type changes what it should, once;
+forged metadata changes nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import responses
 from django.core import signing
 from django.test import Client
 
+from integrations.app_address import account_for_app
 from integrations.events import HANDLERS, IGNORED
 from integrations.metadata import SALT, metadata_for
 from integrations.models import AccessRestriction, ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
@@ -18,10 +20,10 @@ from integrations.services.disconnect import instance_disconnect
 from reviews.models import Reply, Review, TrustpilotAccount
 from tests import factories
 from tests.fixtures import FIXTURES_DIR, load_fixture
+from tests.zendesk_requests import keyed
 from tests.zendesk_schemas import SCHEMA_DIR, validate
 
 pytestmark = pytest.mark.django_db
-URL = "/zendesk/event_callback"
 FIXTURES = sorted(path.name for path in (FIXTURES_DIR / "zendesk").glob("event_callback_*_synthetic.json"))
 TYPES = [
     "create_integration",
@@ -42,6 +44,12 @@ def instance() -> ChannelInstance:
     return factories.ChannelInstanceFactory(zendesk_account__subdomain="acme", name="Trustpilot — Demo")
 
 
+@pytest.fixture
+def acme() -> ZendeskAccount:
+    """acme's Zendesk account as building its app made it, before any instance."""
+    return account_for_app("acme")
+
+
 def body_of(type_id: str, **data: Any) -> dict[str, Any]:
     """The synthetic fixture for one event type, with `data` keys replaced (e.g. real signed metadata)."""
     body = load_fixture("zendesk", f"event_callback_{type_id}_synthetic")
@@ -50,8 +58,13 @@ def body_of(type_id: str, **data: Any) -> dict[str, Any]:
     return body
 
 
+def address() -> str:
+    """acme's app address for events: the fixtures' events all name acme."""
+    return keyed("event_callback", ZendeskAccount.objects.get(subdomain="acme"))
+
+
 def post(body: Any) -> Any:
-    return Client().post(URL, data=json.dumps(body), content_type="application/json")
+    return Client().post(address(), data=json.dumps(body), content_type="application/json")
 
 
 def refreshed(obj: Any) -> Any:
@@ -109,7 +122,7 @@ def test_pull_and_channelback_reports_are_stored_with_the_instance_they_name(ins
     assert event.error.startswith(("Error while parsing pull response", "Channelback failed"))
 
 
-def test_an_unknown_event_type_is_stored_and_answered_200():
+def test_an_unknown_event_type_is_stored_and_answered_200(acme):
     event = {**body_of("channelback")["events"][0], "type_id": "update_integration_instance", "timestamp": "soon"}
 
     response = post({"events": [event]})
@@ -123,16 +136,16 @@ def test_an_unknown_event_type_is_stored_and_answered_200():
 # --- Malformed requests ------------------------------------------------------------------------
 
 
-def test_a_body_that_is_not_json_gets_400():
-    response = Client().post(URL, data="{events: [", content_type="application/json")
+def test_a_body_that_is_not_json_gets_400(acme):
+    response = Client().post(address(), data="{events: [", content_type="application/json")
 
     assert response.status_code == 400
     assert response.json()["error"] == "parse_error"
     assert not ChannelEvent.objects.exists()
 
 
-def test_a_form_body_gets_415_with_a_json_error():
-    response = Client().post(URL, {"events": "[]"})
+def test_a_form_body_gets_415_with_a_json_error(acme):
+    response = Client().post(address(), {"events": "[]"})
 
     assert response.status_code == 415
     assert response.json()["error"] == "unsupported_media_type"
@@ -148,7 +161,7 @@ def test_a_form_body_gets_415_with_a_json_error():
         ({"events": None}, '"events" must be a list'),
     ],
 )
-def test_a_body_without_an_events_list_gets_400(body, message):
+def test_a_body_without_an_events_list_gets_400(acme, body, message):
     response = post(body)
 
     assert response.status_code == 400
@@ -156,14 +169,15 @@ def test_a_body_without_an_events_list_gets_400(body, message):
     assert not ChannelEvent.objects.exists()
 
 
-def test_an_event_that_is_not_an_object_is_stored_as_not_acted_on_and_the_others_are_handled():
+def test_an_event_that_is_not_an_object_is_stored_as_not_acted_on_and_the_others_are_handled(acme):
+    ZendeskAccount.objects.filter(pk=acme.pk).update(status=ZendeskAccount.Status.DISCONNECTED)
     body = {"events": [body_of("create_integration")["events"][0], "create_integration", {"type_id": 7}]}
 
     response = post(body)
 
     assert response.status_code == 200
     assert response.json() == {"received": 3}
-    assert ZendeskAccount.objects.filter(subdomain="acme").exists()
+    assert refreshed(acme).status == ZendeskAccount.Status.ACTIVE  # create_integration was handled
     assert list(ChannelEvent.objects.order_by("pk").values_list("outcome", "outcome_reason")) == [
         ("acted_on", ""),
         ("not_acted_on", "an event must be a JSON object"),
@@ -172,7 +186,9 @@ def test_an_event_that_is_not_an_object_is_stored_as_not_acted_on_and_the_others
     assert ChannelEvent.objects.get(payload="create_integration").error.startswith("TrustDesk: not acted on")
 
 
-def test_a_handler_that_fails_is_answered_200_with_the_event_kept_as_failed_and_the_others_handled(monkeypatch):
+def test_a_handler_that_fails_is_answered_200_with_the_event_kept_as_failed_and_the_others_handled(acme, monkeypatch):
+    ZendeskAccount.objects.filter(pk=acme.pk).update(status=ZendeskAccount.Status.DISCONNECTED)
+
     def broken(event, data):
         raise RuntimeError("database went away")
 
@@ -183,7 +199,7 @@ def test_a_handler_that_fails_is_answered_200_with_the_event_kept_as_failed_and_
 
     assert response.status_code == 200
     assert response.json() == {"received": 2}
-    assert ZendeskAccount.objects.filter(subdomain="acme").exists()
+    assert refreshed(acme).status == ZendeskAccount.Status.ACTIVE  # create_integration was handled
     failed = ChannelEvent.objects.get(type_id="pull_request")
     assert failed.outcome == ChannelEvent.Outcome.FAILED
     assert "TrustDesk: handling failed unexpectedly" in failed.error
@@ -192,13 +208,14 @@ def test_a_handler_that_fails_is_answered_200_with_the_event_kept_as_failed_and_
 # --- Installation ------------------------------------------------------------------------------
 
 
-def test_create_integration_records_the_zendesk_account():
+def test_create_integration_keeps_the_zendesk_account_its_app_was_built_for_active(acme):
     response = post(body_of("create_integration"))
 
     assert response.status_code == 200
-    account = ZendeskAccount.objects.get(subdomain="acme")
-    assert account.status == ZendeskAccount.Status.ACTIVE
-    assert ChannelEvent.objects.get().zendesk_account is None  # unknown when the event arrived
+    assert list(ZendeskAccount.objects.all()) == [acme]
+    assert refreshed(acme).status == ZendeskAccount.Status.ACTIVE
+    event = ChannelEvent.objects.get()
+    assert (event.zendesk_account, event.outcome) == (acme, ChannelEvent.Outcome.ACTED_ON)
 
 
 def test_create_integration_reactivates_an_account_disconnected_by_an_uninstall():
@@ -273,14 +290,20 @@ def test_destroy_integration_confirmed_by_zendesk_disconnects(instance, revoked)
     assert refreshed(instance.zendesk_account).status == ZendeskAccount.Status.DISCONNECTED
 
 
-def test_destroy_integration_for_an_unknown_subdomain_changes_nothing(instance):
+def test_destroy_integration_naming_another_subdomain_than_the_addresss_changes_nothing(instance):
     body = body_of("destroy_integration")
     body["events"][0]["subdomain"] = "nobody"
 
     assert post(body).status_code == 200
 
     assert refreshed(instance).status == ChannelInstance.Status.ACTIVE
-    assert "nothing to disconnect" in ChannelEvent.objects.get().error
+    assert refreshed(instance.zendesk_account).uninstall_reported_at is None
+    assert not ZendeskAccount.objects.filter(subdomain="nobody").exists()
+    event = ChannelEvent.objects.get()
+    assert (event.outcome, event.outcome_reason) == (
+        ChannelEvent.Outcome.REFUSED,
+        "subdomain 'nobody' is not acme, the Zendesk account this address belongs to",
+    )
 
 
 # --- Instances ---------------------------------------------------------------------------------
@@ -579,7 +602,7 @@ def test_unreadable_resource_events_are_recorded_not_fatal(instance):
     assert ChannelEvent.objects.get().error == "TrustDesk: unreadable resource events (by index): 1, 2"
 
 
-def test_resources_created_without_a_list_is_stored_as_not_acted_on():
+def test_resources_created_without_a_list_is_stored_as_not_acted_on(acme):
     response = post(body_of("resources_created_from_external_ids", resource_events="none"))
 
     assert response.status_code == 200

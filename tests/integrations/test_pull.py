@@ -16,14 +16,14 @@ from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
+from tests.zendesk_requests import keyed
 from tests.zendesk_schemas import validate
 
 pytestmark = pytest.mark.django_db(transaction=True)
-URL = "/zendesk/pull"
 
 
 def pull(metadata: str, state: str = ""):
-    response = Client().post(URL, {"metadata": metadata, "state": state})
+    response = Client().post(keyed("pull", metadata), {"metadata": metadata, "state": state})
     if response.status_code == 200:
         validate("pull_payload.json", response.json())
     return response
@@ -164,7 +164,7 @@ def test_a_disconnected_instance_asks_zendesk_to_update_metadata(connected, chan
 def test_bad_pull_requests_get_a_json_error(connected, channel, form, status, error):
     data = {key: value for key, value in {"metadata": channel.metadata, **form}.items() if value is not None}
 
-    response = Client().post(URL, data)
+    response = Client().post(keyed("pull", channel.metadata), data)
 
     assert response.status_code == status
     assert error in response.json()["message"]
@@ -173,9 +173,10 @@ def test_bad_pull_requests_get_a_json_error(connected, channel, form, status, er
 def test_metadata_of_a_deleted_instance_is_refused(db):
     instance = factories.ChannelInstanceFactory()
     metadata = metadata_for(instance)
+    address = keyed("pull", instance)
     ChannelInstance.objects.filter(pk=instance.pk).delete()
 
-    response = Client().post(URL, {"metadata": metadata})
+    response = Client().post(address, {"metadata": metadata})
 
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_metadata"

@@ -10,6 +10,7 @@ import responses
 from integrations.models import ReviewTicketLink
 from reviews.services import sync
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
+from tests.zendesk_requests import keyed
 from tests.zendesk_schemas import validate
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +47,7 @@ def answer_with(codes_for):
 
 
 def pull(channel, state=""):
-    return Client().post("/zendesk/pull", {"metadata": channel.metadata, "state": state}).json()
+    return Client().post(keyed("pull", channel.metadata), {"metadata": channel.metadata, "state": state}).json()
 
 
 def test_new_reviews_are_pushed_at_once_and_not_pulled_again(connected, channel, pushing):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations.app_address import manifest_url_for
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.simulator import Simulation
 from reviews.models import Review, TrustpilotAccount
@@ -28,7 +29,13 @@ def test_reconnecting_after_a_disconnect_reuses_the_reviews_and_makes_no_duplica
     settings.ZENDESK_RETURN_URL_HOSTS = ["{subdomain}.localhost"]
     settings.TRUSTPILOT_FIRST_POLL_DAYS = 365
     seed.demo_seed(reviews_per_unit=15)
-    first_tickets = Simulation(url=live_server.url, subdomain="acme", sync_days=365, say=lambda _: None).run()
+    first_tickets = Simulation(
+        url=live_server.url,
+        manifest_url=manifest_url_for("acme", base=live_server.url),
+        subdomain="acme",
+        sync_days=365,
+        say=lambda _: None,
+    ).run()
     first = ChannelInstance.objects.get(zendesk_account__subdomain="acme")
     account = first.trustpilot_account
     delivered = set(
@@ -49,7 +56,14 @@ def test_reconnecting_after_a_disconnect_reuses_the_reviews_and_makes_no_duplica
         business_unit=unit, stars=2, title="Late parcel", consumer_name="New Reviewer",
         created_at=timezone.now() - timedelta(minutes=5),
     )  # fmt: skip
-    zendesk_again = Simulation(url=live_server.url, subdomain="acme", sync_days=365, say=lambda _: None, wait=0)
+    zendesk_again = Simulation(
+        url=live_server.url,
+        manifest_url=manifest_url_for("acme", base=live_server.url),
+        subdomain="acme",
+        sync_days=365,
+        say=lambda _: None,
+        wait=0,
+    )
     zendesk_again.fetch_manifest()
     zendesk_again.add_account()
     poll_due_domains.delay()

@@ -17,7 +17,7 @@ from reviews.services import replies, sync
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import NotFound, Unavailable
 from reviews.trustpilot.moderation import ACTIVE, HIDDEN, REMOVED, REPORTED, review_status
-from tests.zendesk_requests import ZendeskClient
+from tests.zendesk_requests import ZendeskClient, keyed
 from tests.zendesk_schemas import schemas_available, validate
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +32,7 @@ HIDDEN_REPORT = {
 
 
 def pull(channel) -> dict:
-    response = ZendeskClient().post("/zendesk/pull", {"metadata": channel.metadata, "state": ""})
+    response = ZendeskClient().post(keyed("pull", channel.metadata), {"metadata": channel.metadata, "state": ""})
     assert response.status_code == 200
     body = response.json()
     if schemas_available():

@@ -16,6 +16,7 @@ from reviews.services.accounts import UnitAccessDenied, domains_enable
 from reviews.trustpilot.types import BusinessUnit
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
+from tests.zendesk_requests import keyed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,9 +99,9 @@ def test_pull_asks_for_a_new_sign_in_once_no_domain_of_the_instance_is_accessibl
     with pytest.raises(UnitAccessDenied):
         sync.domain_poll(domain=connected.domain, client=connected.client)
 
-    still_one = Client().post("/zendesk/pull", {"metadata": metadata, "state": ""}).json()
+    still_one = Client().post(keyed("pull", metadata), {"metadata": metadata, "state": ""}).json()
     Domain.objects.filter(pk=other.pk).update(access_denied_at=timezone.now())
-    none_left = Client().post("/zendesk/pull", {"metadata": metadata, "state": ""}).json()
+    none_left = Client().post(keyed("pull", metadata), {"metadata": metadata, "state": ""}).json()
 
     assert "metadata_needs_update" not in still_one
     assert none_left == {"external_resources": [], "metadata_needs_update": True}

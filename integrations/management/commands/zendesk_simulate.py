@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from integrations.app_address import manifest_url_for
 from integrations.simulator import Simulation, SimulationError, describe
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, url: str, subdomain: str, email: str, password: str, days: int, **kw: Any) -> None:
         simulation = Simulation(
             url=url,
+            manifest_url=manifest_url_for(subdomain, base=url),
             subdomain=subdomain,
             email=email,
             password=password,

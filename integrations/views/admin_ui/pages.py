@@ -176,6 +176,26 @@ SESSION_MISSING = Problem(
 )
 
 
+APP_ADDRESS_REQUIRED = Problem(
+    status=410,
+    title=_("This Zendesk app is out of date"),
+    message=_(
+        "TrustDesk's addresses now carry a secret of each Zendesk account, and this app was built without one. "
+        "A TrustDesk admin downloads the Zendesk app for this Zendesk account from TrustDesk's admin (Zendesk app "
+        "page); a Zendesk admin uploads and installs it in place of this one."
+    ),
+)
+UNKNOWN_APP_ADDRESS = Problem(
+    status=404,
+    title=_("TrustDesk does not know this app"),
+    message=_(
+        "No Zendesk account has the address this app calls: it is wrong or was replaced. A TrustDesk admin "
+        "downloads the Zendesk app for this Zendesk account again (Zendesk app page in TrustDesk's admin); a Zendesk "
+        "admin uploads and installs it in place of this one."
+    ),
+)
+
+
 def posted_session(request: HttpRequest) -> SetupSession | HttpResponse:
     """The open setup whose key this POST carries in its body, or the page that refuses the request."""
     key = request.POST.get("session", "")

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from integrations.app_address import account_for_secret, refusal_record
 from integrations.forms import ZendeskAdminForm
 from integrations.metadata import InvalidMetadata, instance_for_setup
 from integrations.models import ChannelInstance
 from integrations.services.push_token import PushTokenCheck, push_token_check
 from integrations.services.setup import session_resume, session_start
 from integrations.views.admin_ui.domains import connect_page, domains_page
-from integrations.views.admin_ui.pages import AdminUiView, Problem, language_for, problem_page
+from integrations.views.admin_ui.pages import (
+    APP_ADDRESS_REQUIRED,
+    UNKNOWN_APP_ADDRESS,
+    AdminUiView,
+    Problem,
+    language_for,
+    problem_page,
+)
+
+logger = logging.getLogger(__name__)
 
 BAD_METADATA = Problem(
     status=401,
@@ -22,6 +33,15 @@ BAD_METADATA = Problem(
     message=_(
         "Zendesk sent account details that TrustDesk did not sign, that belong to another Zendesk account, "
         "or that were replaced when the account was disconnected. Remove the account in Zendesk and add it again."
+    ),
+)
+WRONG_ACCOUNT = Problem(
+    status=403,
+    title=_("This app belongs to another Zendesk account"),
+    message=_(
+        "TrustDesk built this app for another Zendesk account than the one that opened this page, so it will not "
+        "open the setup. Install the app TrustDesk builds for this Zendesk account (Zendesk app page in "
+        "TrustDesk's admin)."
     ),
 )
 BAD_PUSH_TOKEN = Problem(
@@ -35,13 +55,22 @@ BAD_PUSH_TOKEN = Problem(
 
 
 class AdminUiStartView(AdminUiView):
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest, secret: str) -> HttpResponse:
         language = language_for(request.POST.get("locale", ""))
+        account = account_for_secret(secret)
+        if account is None:
+            refusal_record(endpoint="admin_ui", code="unknown_app_address")
+            return problem_page(request, UNKNOWN_APP_ADDRESS, language=language)
         form = ZendeskAdminForm(request.POST)
         with translation.override(language):
             if not form.is_valid():
                 return problem_page(request, _bad_request(form), language=language)
         data: dict[str, Any] = form.cleaned_data
+        if data["subdomain"] != account.subdomain:
+            logger.warning("admin_ui for %s at the address of %s refused", data["subdomain"], account.subdomain)
+            reason = f"posted for {data['subdomain']}, at the address of {account.subdomain}"
+            refusal_record(endpoint="admin_ui", code="wrong_zendesk_account", reason=reason, account=account)
+            return problem_page(request, WRONG_ACCOUNT, language=language)
         instance = None
         if data["metadata"]:
             instance = _instance_or_none(data["metadata"], subdomain=data["subdomain"])
@@ -63,6 +92,17 @@ class AdminUiStartView(AdminUiView):
             return domains_page(request, session)
         reconnect = instance is not None and instance.trustpilot_account is not None
         return connect_page(request, session, reconnect=reconnect)
+
+
+class AppAddressRequiredPage(AdminUiView):
+    """admin_ui and about at the un-keyed addresses of apps built before each account's secret."""
+
+    def get(self, request: HttpRequest, *args: Any) -> HttpResponse:
+        language = language_for(request.POST.get("locale", "") or request.GET.get("locale", ""))
+        refusal_record(endpoint=request.path.rsplit("/", 1)[-1], code="app_address_required")
+        return problem_page(request, APP_ADDRESS_REQUIRED, language=language)
+
+    post = get
 
 
 def _instance_or_none(metadata: str, *, subdomain: str) -> ChannelInstance | None:

@@ -14,8 +14,8 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from integrations.app_address import absolute
 from integrations.forms import zendesk_host
-from integrations.manifest import absolute
 from integrations.models import TrustpilotSignIn
 from integrations.services.setup import SessionInvalid
 from integrations.services.sign_in import (

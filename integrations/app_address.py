@@ -1,0 +1,73 @@
+"""Each Zendesk account's secret app address: every URL its Zendesk calls starts /zendesk/a/<secret>/.
+
+Zendesk signs nothing it sends (reference §7, "Event callbacks are not signed"), and an installed app's
+manifest_url is seen only by the admin who uploaded the zip (reference §9, requirements.json). So the
+manifest URL, and each URL the manifest names, carries a random secret of one Zendesk account: a request
+proves which account's Zendesk sent it by its URL, and must not name another account.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from integrations.forms import SUBDOMAIN
+from integrations.models import RefusedRequest, ZendeskAccount, url_secret_digest
+
+# Views reached with the account's secret, by URL name under the "zendesk" namespace.
+KEYED_VIEWS = ("manifest", "admin_ui", "pull", "channelback", "clickthrough", "healthcheck", "event_callback", "about")
+MAX_SECRET_LENGTH = 64
+
+
+def account_for_secret(secret: str) -> ZendeskAccount | None:
+    """The account whose app address holds this secret; found by digest, so timing tells nothing of it."""
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    return ZendeskAccount.objects.filter(url_secret_digest=url_secret_digest(secret)).first()
+
+
+def subdomain_typed(text: str) -> str | None:
+    """The Zendesk subdomain a person typed ("Acme", "acme.zendesk.com"), or None when it cannot be one."""
+    subdomain = text.strip().lower().removesuffix(".zendesk.com")
+    return subdomain if SUBDOMAIN.fullmatch(subdomain) else None
+
+
+def account_for_app(subdomain: str) -> ZendeskAccount:
+    """The account an app is built for: made on the first build, with its secret."""
+    account, _ = ZendeskAccount.objects.get_or_create(subdomain=subdomain.lower())
+    return account
+
+
+def secret_rotate(*, account: ZendeskAccount) -> None:
+    """A new secret for the account: its installed app stops reaching TrustDesk until the rebuilt one is installed."""
+    with transaction.atomic():
+        locked = ZendeskAccount.objects.select_for_update().get(pk=account.pk)
+        locked.url_secret_replace()
+        locked.save(update_fields=["url_secret", "url_secret_digest", "url_secret_created_at", "updated_at"])
+    account.refresh_from_db()
+
+
+def absolute(view_name: str, *, base: str | None = None) -> str:
+    """An un-keyed URL of TrustDesk's (the Trustpilot callback, which Trustpilot must know in advance)."""
+    return (base or settings.TRUSTDESK_PUBLIC_URL).rstrip("/") + reverse(view_name)
+
+
+def keyed_path(account: ZendeskAccount, view: str) -> str:
+    if account.url_secret is None:
+        raise ValueError(f"Zendesk account {account.subdomain} has no app secret")
+    return reverse(f"zendesk:{view}", kwargs={"secret": account.url_secret.reveal()})
+
+
+def keyed_url(account: ZendeskAccount, view: str, *, base: str | None = None) -> str:
+    return (base or settings.TRUSTDESK_PUBLIC_URL).rstrip("/") + keyed_path(account, view)
+
+
+def manifest_url_for(subdomain: str, *, base: str | None = None) -> str:
+    """The manifest URL the app of this Zendesk account carries (the account is made if new)."""
+    return keyed_url(account_for_app(subdomain), "manifest", base=base)
+
+
+def refusal_record(*, endpoint: str, code: str, reason: str = "", account: ZendeskAccount | None = None) -> None:
+    """Keep a request refused for its address, for the admin's Refused requests list."""
+    RefusedRequest.objects.create(zendesk_account=account, endpoint=endpoint[:32], code=code[:32], reason=reason)
