@@ -66,12 +66,7 @@ class ChannelView(APIView):
 
     def own(self, instance: ChannelInstance) -> ChannelInstance:
         """The instance, if it is of the account whose address was called; a 403 otherwise."""
-        if instance.zendesk_account_id != self.zendesk_account.pk:
-            logger.warning(
-                "%s with an instance of another Zendesk account refused (address of %s)",
-                without_app_secrets(self.request.path),
-                self.zendesk_account.subdomain,
-            )
+        if instance.zendesk_account_id != self.zendesk_account.pk:  # logged and recorded by handle_exception
             raise errors.WrongZendeskAccount(
                 f"This address belongs to the Zendesk account {self.zendesk_account.subdomain}; "
                 "the metadata is of another account's instance"
