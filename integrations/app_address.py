@@ -13,10 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from integrations.forms import SUBDOMAIN
-from integrations.models import RefusedRequest, ZendeskAccount, url_secret_digest
+from integrations.models import URL_SECRET_FIELDS, RefusedRequest, ZendeskAccount, url_secret_digest
 
-# Views reached with the account's secret, by URL name under the "zendesk" namespace.
-KEYED_VIEWS = ("manifest", "admin_ui", "pull", "channelback", "clickthrough", "healthcheck", "event_callback", "about")
 MAX_SECRET_LENGTH = 64
 
 
@@ -44,13 +42,18 @@ def secret_rotate(*, account: ZendeskAccount) -> None:
     with transaction.atomic():
         locked = ZendeskAccount.objects.select_for_update().get(pk=account.pk)
         locked.url_secret_replace()
-        locked.save(update_fields=["url_secret", "url_secret_digest", "url_secret_created_at", "updated_at"])
+        locked.save(update_fields=[*URL_SECRET_FIELDS, "updated_at"])
     account.refresh_from_db()
+
+
+def public(path: str, *, base: str | None = None) -> str:
+    """The absolute URL of a path of TrustDesk's, at TRUSTDESK_PUBLIC_URL unless `base` says otherwise."""
+    return (base or settings.TRUSTDESK_PUBLIC_URL).rstrip("/") + path
 
 
 def absolute(view_name: str, *, base: str | None = None) -> str:
     """An un-keyed URL of TrustDesk's (the Trustpilot callback, which Trustpilot must know in advance)."""
-    return (base or settings.TRUSTDESK_PUBLIC_URL).rstrip("/") + reverse(view_name)
+    return public(reverse(view_name), base=base)
 
 
 def keyed_path(account: ZendeskAccount, view: str) -> str:
@@ -60,7 +63,7 @@ def keyed_path(account: ZendeskAccount, view: str) -> str:
 
 
 def keyed_url(account: ZendeskAccount, view: str, *, base: str | None = None) -> str:
-    return (base or settings.TRUSTDESK_PUBLIC_URL).rstrip("/") + keyed_path(account, view)
+    return public(keyed_path(account, view), base=base)
 
 
 def manifest_url_for(subdomain: str, *, base: str | None = None) -> str:

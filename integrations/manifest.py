@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from integrations.app_address import keyed_url
+from integrations.app_address import keyed_url, public
 from integrations.models import ZendeskAccount
 from trustdesk import __version__
 
@@ -17,7 +17,7 @@ NAME = "Trustpilot"
 def manifest_id(account: ZendeskAccount, *, base: str | None = None) -> str:
     """Globally unique and stable for one deployment and account, as Zendesk asks (a URI); holds no secret,
     since it comes back in every event."""
-    return f"{(base or settings.TRUSTDESK_PUBLIC_URL).rstrip('/')}/zendesk/accounts/{account.subdomain}"
+    return public(f"/zendesk/accounts/{account.subdomain}", base=base)
 
 
 def build_manifest(account: ZendeskAccount) -> dict[str, Any]:

@@ -22,6 +22,15 @@ from reviews.tasks import poll_due_domains
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def acme_zendesk(live_server, **changes) -> Simulation:
+    """Zendesk's account acme, with the app TrustDesk built for it, playing against the live server."""
+    url = live_server.url
+    return Simulation(
+        url=url, manifest_url=manifest_url_for("acme", base=url), subdomain="acme", sync_days=365,
+        say=lambda _: None, **changes,
+    )  # fmt: skip
+
+
 def test_reconnecting_after_a_disconnect_reuses_the_reviews_and_makes_no_duplicate_ticket(
     live_sandbox, live_server, settings, superuser
 ):
@@ -29,13 +38,7 @@ def test_reconnecting_after_a_disconnect_reuses_the_reviews_and_makes_no_duplica
     settings.ZENDESK_RETURN_URL_HOSTS = ["{subdomain}.localhost"]
     settings.TRUSTPILOT_FIRST_POLL_DAYS = 365
     seed.demo_seed(reviews_per_unit=15)
-    first_tickets = Simulation(
-        url=live_server.url,
-        manifest_url=manifest_url_for("acme", base=live_server.url),
-        subdomain="acme",
-        sync_days=365,
-        say=lambda _: None,
-    ).run()
+    first_tickets = acme_zendesk(live_server).run()
     first = ChannelInstance.objects.get(zendesk_account__subdomain="acme")
     account = first.trustpilot_account
     delivered = set(
@@ -56,14 +59,7 @@ def test_reconnecting_after_a_disconnect_reuses_the_reviews_and_makes_no_duplica
         business_unit=unit, stars=2, title="Late parcel", consumer_name="New Reviewer",
         created_at=timezone.now() - timedelta(minutes=5),
     )  # fmt: skip
-    zendesk_again = Simulation(
-        url=live_server.url,
-        manifest_url=manifest_url_for("acme", base=live_server.url),
-        subdomain="acme",
-        sync_days=365,
-        say=lambda _: None,
-        wait=0,
-    )
+    zendesk_again = acme_zendesk(live_server, wait=0)
     zendesk_again.fetch_manifest()
     zendesk_again.add_account()
     poll_due_domains.delay()
