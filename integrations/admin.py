@@ -10,8 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from integrations import admin_trustpilot  # noqa: F401  (registers the Trustpilot account admin)
 from integrations.admin_access import access_page_open
+from integrations.admin_disconnect import DisconnectAdminMixin
 from integrations.admin_filters import DeliveryFilter, HasErrorFilter
+from integrations.admin_sync import InstanceSyncAdminMixin
+from integrations.admin_uninstall import UninstallConfirmAdminMixin
 from integrations.models import (
     AccessRestriction,
     ChannelEvent,
@@ -22,9 +26,6 @@ from integrations.models import (
     ZendeskAccount,
 )
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
-from trustdesk.admin_disconnect import DisconnectAdminMixin
-from trustdesk.admin_sync import InstanceSyncAdminMixin
-from trustdesk.admin_uninstall import UninstallConfirmAdminMixin
 
 
 class ZendeskAccountForm(forms.ModelForm):  # type: ignore[type-arg]

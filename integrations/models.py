@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from reviews.models import Domain, Reply, Review, ReviewEdit, TrustpilotAccount
+from reviews.sync_period import SyncPeriod
 from trustdesk.fields import EncryptedTextField
 
 
@@ -98,11 +99,7 @@ class ChannelInstance(models.Model):
         DEACTIVATED = "deactivated", "Deactivated"
         DISCONNECTED = "disconnected", "Disconnected"
 
-    class SyncPeriod(models.IntegerChoices):
-        WEEK = 7, "Last 7 days"
-        MONTH = 30, "Last 30 days"
-        QUARTER = 90, "Last 90 days"
-        YEAR = 365, "Last 365 days"
+    SyncPeriod = SyncPeriod
 
     zendesk_account = models.ForeignKey(ZendeskAccount, on_delete=models.PROTECT, related_name="instances")
     name = models.CharField(max_length=255)

@@ -3,53 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reviews.admin_filters import DomainAccessFilter, TokenExpiryFilter
+from reviews.admin_filters import DomainAccessFilter
 from reviews.admin_progress import SyncRunProgressMixin
-from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
+from reviews.admin_sync import SyncAdminMixin
+from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
-from trustdesk.admin_disconnect import DisconnectAdminMixin
-from trustdesk.admin_sync import SyncAdminMixin
-
-
-@admin.register(TrustpilotAccount)
-class TrustpilotAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    actions = ("disconnect_selected",)
-    list_display = (
-        "__str__",
-        "business_user_id",
-        "status",
-        "tokens_stored",
-        "access_token_expires_at",
-        "refresh_token_expires_at",
-        "connected_at",
-    )
-    list_filter = ("status", TokenExpiryFilter)
-    search_fields = ("name", "business_user_id", "email")
-    fields = (
-        "name",
-        "email",
-        "business_user_id",
-        "business_user_known",
-        "status",
-        "status_reason",
-        "tokens_stored",
-        "access_token_expires_at",
-        "refresh_token_expires_at",
-        "connected_by",
-        "connected_at",
-        "disconnected_by",
-        "disconnected_at",
-        "created_at",
-        "updated_at",
-    )
-    readonly_fields = tuple(f for f in fields if f not in ("name",))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # accounts come from the Trustpilot "Allow" flow, never typed in
-
-    @admin.display(boolean=True, description="Tokens stored")
-    def tokens_stored(self, obj: TrustpilotAccount) -> bool:
-        return obj.has_tokens
 
 
 @admin.register(Domain)

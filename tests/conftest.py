@@ -8,14 +8,14 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from integrations.sandbox.seed import SeededZendesk, zendesk_sandbox_seed
 from reviews.models import Domain, TrustpilotAccount
-from reviews.sandbox import oauth, seed
-from reviews.sandbox.auth import API_KEY, API_SECRET
 from reviews.services.accounts import account_connect, domains_enable
 from reviews.services.signin import sign_in_discover
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
+from sandbox.trustpilot import oauth, seed
+from sandbox.trustpilot.auth import API_KEY, API_SECRET
+from sandbox.zendesk.seed import SeededZendesk, zendesk_sandbox_seed
 from tests import factories
 
 
@@ -138,7 +138,7 @@ class LiveZendesk:
 @pytest.fixture
 def live_zendesk(live_server, settings) -> Iterator[LiveZendesk]:
     """The Zendesk sandbox's "acme" account over real HTTP; tests need django_db(transaction=True) so the server
-    thread sees the seeded rows. Ids are the constants of integrations.sandbox.seed_content."""
+    thread sees the seeded rows. Ids are the constants of sandbox.zendesk.seed_content."""
     settings.TRUSTDESK_SANDBOX = True
     seeded = zendesk_sandbox_seed(subdomain="acme")
     settings.ZENDESK_API_URL = f"{live_server.url}/sandbox/zendesk/{{subdomain}}"

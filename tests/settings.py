@@ -10,7 +10,11 @@ os.environ.setdefault(
 os.environ.setdefault("TRUSTDESK_PUBLIC_URL", "https://trustdesk.test")
 
 from trustdesk.settings import *  # noqa: F403
-from trustdesk.settings import STORAGES
+from trustdesk.settings import INSTALLED_APPS, SANDBOX_APPS, STORAGES
+
+# The sandboxes' apps are installed for every test (their views still answer 404 until a test turns
+# TRUSTDESK_SANDBOX on), so tests run on production settings yet can reach the stand-in vendors.
+INSTALLED_APPS = [*INSTALLED_APPS, *(app for app in SANDBOX_APPS if app not in INSTALLED_APPS)]
 
 # Tests call tasks inline; tests/test_celery_worker.py sends to a real worker through its own app.
 CELERY_TASK_ALWAYS_EAGER = True

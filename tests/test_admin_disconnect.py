@@ -12,12 +12,12 @@ from django.db import connection
 from django.urls import reverse
 
 from integrations.models import AccessRestriction, ChannelInstance, ReviewTicketLink, ZendeskAccount
+from integrations.services.disconnect_plan import disconnect_plan
 from reviews.models import Reply, Review, SyncRun, TrustpilotAccount
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import Unavailable
 from tests import factories
 from trustdesk import permissions
-from trustdesk.disconnect_plan import disconnect_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,8 @@ process stops at start instead of failing later in a request or a task.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +63,28 @@ def read_int(key: str, default: int, minimum: int = 0, maximum: int | None = Non
     if maximum is not None and value > maximum:
         raise fail(key, f"must be at most {maximum}, got {value}")
     return value
+
+
+def read_sandbox_switch(debug: bool) -> bool:
+    """TRUSTDESK_SANDBOX, refused without DEBUG unless TRUSTDESK_SANDBOX_WITHOUT_DEBUG says it is meant.
+
+    The sandboxes accept any password and hand out tokens to anyone: on a public host they would let a
+    stranger connect fake accounts, so one forgotten variable must not turn them on in production.
+    """
+    if not read_bool("TRUSTDESK_SANDBOX", False):
+        return False
+    if not debug and not read_bool("TRUSTDESK_SANDBOX_WITHOUT_DEBUG", False):
+        raise fail(
+            "TRUSTDESK_SANDBOX",
+            "the sandboxes are for development and tests: set DEBUG=1, or set TRUSTDESK_SANDBOX_WITHOUT_DEBUG=1 "
+            "as well if this server is not production",
+        )
+    return True
+
+
+def derived_token(secret_key: str, purpose: str) -> str:
+    """A token every process of one deployment derives alike from SECRET_KEY, distinct per purpose."""
+    return hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def read_list(key: str, default: list[str]) -> list[str]:

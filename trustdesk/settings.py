@@ -10,7 +10,14 @@ SECRET_KEY = config.read_secret_key(DEBUG)
 TRUSTDESK_ENCRYPTION_KEYS = config.read_encryption_keys(DEBUG)
 
 TRUSTDESK_PUBLIC_URL = config.read_public_url(DEBUG)
-TRUSTDESK_SANDBOX = config.read_bool("TRUSTDESK_SANDBOX", False)
+# The sandboxes (sandbox/) are installed and routed only with TRUSTDESK_SANDBOX on; without DEBUG that also
+# takes TRUSTDESK_SANDBOX_WITHOUT_DEBUG, so a production start cannot serve fake vendors by one stray variable.
+TRUSTDESK_SANDBOX = config.read_sandbox_switch(DEBUG)
+SANDBOX_APPS = ["sandbox.trustpilot", "sandbox.zendesk"]
+# The sandboxes' /_control endpoints ask for this token (X-Sandbox-Control-Token); sandbox_seed prints it.
+TRUSTDESK_SANDBOX_CONTROL_TOKEN = config.read_str("TRUSTDESK_SANDBOX_CONTROL_TOKEN") or config.derived_token(
+    SECRET_KEY, "sandbox-control"
+)
 
 # The author Zendesk shows for TrustDesk's private app (the app zip's manifest.json).
 ZENDESK_APP_AUTHOR_NAME = config.read_str("ZENDESK_APP_AUTHOR_NAME") or "TrustDesk"
@@ -85,9 +92,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "trustdesk",
     "reviews",
-    "reviews.sandbox",
     "integrations",
-    "integrations.sandbox",
+    *(SANDBOX_APPS if TRUSTDESK_SANDBOX else []),
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import errors
+from integrations import protocol_errors as errors
 from integrations.models import AccessRestriction, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from integrations.zendesk import errors as zendesk
 from integrations.zendesk.client import ZendeskClient, client_or_new

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from integrations import errors, protocol
+from integrations import protocol
+from integrations import protocol_errors as errors
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services import access
 from reviews.models import Reply, Review, TrustpilotAccount

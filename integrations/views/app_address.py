@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrations import errors
+from integrations import protocol_errors as errors
 from integrations.views.base import ChannelView
 
 

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from integrations import errors
+from integrations import protocol_errors as errors
 from integrations.app_address import account_for_secret, refusal_record
 from integrations.metadata import InvalidMetadata
 from integrations.models import ChannelInstance, ZendeskAccount

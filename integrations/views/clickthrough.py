@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponseRedirect
 from rest_framework.request import Request
 
-from integrations import errors, protocol
+from integrations import protocol
+from integrations import protocol_errors as errors
 from integrations.views.base import ChannelView, required
 from reviews.models import Review
 from reviews.trustpilot.links import public_review_url

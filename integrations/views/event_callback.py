@@ -8,8 +8,8 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrations import errors
-from integrations.events import events_receive
+from integrations import protocol_errors as errors
+from integrations.event_handlers import events_receive
 from integrations.parsers import BoundedJSONParser
 from integrations.views.base import ChannelView
 

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrations import errors
+from integrations import protocol_errors as errors
 from integrations.metadata import StaleMetadata, instance_from
 from integrations.models import ChannelInstance
 from integrations.services.pull import cursor_from_state, pull_next

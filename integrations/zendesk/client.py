@@ -17,8 +17,7 @@ from django.conf import settings
 
 from integrations.zendesk import errors
 from integrations.zendesk.types import Agent, ApiToken, Comment, Installation, Named
-from reviews.trustpilot.client import retry_after_seconds
-from trustdesk import deadline
+from trustdesk import deadline, http
 
 T = TypeVar("T")
 
@@ -223,17 +222,20 @@ class ZendeskClient:
         except requests.RequestException as exc:
             raise errors.Unavailable(f"cannot reach Zendesk: {exc}") from exc
         status = answer.status_code
-        if status < 300:
+        failure = http.failure_of(status)
+        if failure is None:
+            if status >= 300:  # a redirect requests did not follow is no answer TrustDesk can use
+                raise errors.BadRequest(f"HTTP {status} from Zendesk: {_describe(answer)}", status=status)
             return answer
         message = f"HTTP {status} from Zendesk: {_describe(answer)}"
-        if status in (401, 403):
+        if failure is http.Failure.AUTH:
             raise errors.AuthError(message, status=status)
-        if status == 404:
+        if failure is http.Failure.NOT_FOUND:
             raise errors.NotFound(message, status=status)
-        if status == 429:
-            raise errors.RateLimited(message, status=status, retry_after=retry_after_seconds(answer))
-        if status >= 500:
-            raise errors.Unavailable(message, status=status, retry_after=retry_after_seconds(answer))
+        if failure is http.Failure.RATE_LIMITED:
+            raise errors.RateLimited(message, status=status, retry_after=http.retry_after_seconds(answer))
+        if failure is http.Failure.UNAVAILABLE:
+            raise errors.Unavailable(message, status=status, retry_after=http.retry_after_seconds(answer))
         raise errors.BadRequest(message, status=status)
 
 

@@ -8,13 +8,11 @@ that are safe to repeat; a reply post is never repeated blindly.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -22,7 +20,7 @@ import requests
 
 from reviews.trustpilot import errors, parsing
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, ReviewData, ReviewPage, TokenSet
-from trustdesk import deadline
+from trustdesk import deadline, http
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -305,17 +303,18 @@ def parse_review_items(items: list[Any], *, page: int, per_page: int) -> ReviewP
 def error_for(response: requests.Response) -> errors.TrustpilotError | None:
     """The one place where Trustpilot's status codes become TrustDesk's errors (§6)."""
     status = response.status_code
-    if status < 400:
+    failure = http.failure_of(status)
+    if failure is None:
         return None
     message = _error_message(response)
-    if status in (401, 403):
+    if failure is http.Failure.AUTH:
         return errors.AuthError(message, status=status)
-    if status == 404:
+    if failure is http.Failure.NOT_FOUND:
         return errors.NotFound(message, status=status)
-    if status == 429:
-        return errors.RateLimited(message, status=status, retry_after=retry_after_seconds(response))
-    if status >= 500:
-        return errors.Unavailable(message, status=status, retry_after=retry_after_seconds(response))
+    if failure is http.Failure.RATE_LIMITED:
+        return errors.RateLimited(message, status=status, retry_after=http.retry_after_seconds(response))
+    if failure is http.Failure.UNAVAILABLE:
+        return errors.Unavailable(message, status=status, retry_after=http.retry_after_seconds(response))
     return errors.BadRequest(message, status=status, error_code=_error_code(response))
 
 
@@ -336,21 +335,6 @@ def _error_message(response: requests.Response) -> str:
 def _error_code(response: requests.Response) -> int | None:
     code = _error_body(response).get("errorCode")
     return code if isinstance(code, int) else None
-
-
-def retry_after_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    with contextlib.suppress(ValueError):  # seconds; otherwise an HTTP date
-        return max(0.0, float(value))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # "-0000" means UTC with no zone information (RFC 5322)
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def normalize_domain(domain: str) -> str:

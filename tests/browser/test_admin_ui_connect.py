@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from integrations.app_address import account_for_app
 from integrations.metadata import instance_from
 from integrations.models import ChannelInstance, SetupSession
-from reviews.sandbox import faults, seed
+from sandbox.trustpilot import faults, seed
 from tests.browser.page import Page
 from tests.browser.zendesk_host import FRAME, ZendeskHost, zendesk_host
 from tests.integrations.admin_ui_flow import Setup

@@ -11,11 +11,11 @@ from selenium.webdriver.support import expected_conditions
 
 from integrations.metadata import metadata_for
 from integrations.models import AccessRestriction, ChannelInstance, ReviewTicketLink
-from integrations.sandbox.models import SandboxInstallation
-from integrations.sandbox.seed import zendesk_sandbox_seed
-from integrations.sandbox.seed_content import GROUP_REVIEWS_TEAM, INSTALLATION_ID, ROLE_REVIEW_RESPONDER
 from reviews.models import Review, SyncRun, TrustpilotAccount
 from reviews.services import sync
+from sandbox.zendesk.models import SandboxInstallation
+from sandbox.zendesk.seed import zendesk_sandbox_seed
+from sandbox.zendesk.seed_content import GROUP_REVIEWS_TEAM, INSTALLATION_ID, ROLE_REVIEW_RESPONDER
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client
 from tests.zendesk_requests import keyed

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from django.test import Client
 
-from reviews.sandbox import seed
+from sandbox.trustpilot import seed
 from tests.integrations.test_admin_ui import RETURN_URL
 from tests.zendesk_requests import admin_ui_path
 

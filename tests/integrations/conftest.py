@@ -8,11 +8,11 @@ import pytest
 from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance
 from integrations.services.disconnect import instance_disconnect
-from reviews.sandbox import oauth
-from reviews.sandbox.auth import API_KEY
 from reviews.services.accounts import account_connect
 from reviews.services.signin import sign_in_discover
 from reviews.trustpilot.client import TrustpilotClient
+from sandbox.trustpilot import oauth
+from sandbox.trustpilot.auth import API_KEY
 from tests import factories
 from tests.conftest import CALLBACK
 

@@ -362,7 +362,7 @@ def test_the_about_page_is_public_in_english_and_french():
 
 @pytest.fixture
 def zendesk_sandbox(live_zendesk):
-    from integrations.sandbox.push_tokens import push_token_issue
+    from sandbox.zendesk.push_tokens import push_token_issue
 
     return push_token_issue(live_zendesk.subdomain, "push-123")
 
@@ -420,8 +420,8 @@ def test_deleting_stale_setups_runs_on_beat(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_zendesk_whose_validate_token_is_down_does_not_block_the_setup(zendesk_sandbox):
-    from integrations.sandbox.faults import faults_validate_token
-    from integrations.sandbox.models import SandboxZendesk
+    from sandbox.zendesk.faults import faults_validate_token
+    from sandbox.zendesk.models import SandboxZendesk
 
     faults_validate_token(SandboxZendesk.objects.get(subdomain="acme"), unavailable=True)
 

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from reviews.sandbox.auth import API_KEY
+from sandbox.trustpilot.auth import API_KEY
 from tests.integrations.test_admin_ui import zendesk_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("zendesk_unreachable")]

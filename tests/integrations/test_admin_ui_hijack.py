@@ -13,8 +13,8 @@ from integrations.models import ChannelInstance, SetupSession, TrustpilotSignIn
 from integrations.services.sign_in import MAX_FAILED_CLAIMS
 from integrations.views.admin_ui.trustpilot import COOKIE, state_for
 from reviews.models import TrustpilotAccount
-from reviews.sandbox import faults, oauth, seed
-from reviews.sandbox.auth import API_KEY
+from sandbox.trustpilot import faults, oauth, seed
+from sandbox.trustpilot.auth import API_KEY
 from tests.integrations.admin_ui_flow import CALLBACK, Setup, SignInWindow
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("zendesk_unreachable")]

@@ -8,8 +8,8 @@ from integrations.metadata import instance_from
 from integrations.models import ChannelInstance, SetupSession, TrustpilotSignIn
 from integrations.views.admin_ui.trustpilot import state_for
 from reviews.models import Domain, SyncRun, TrustpilotAccount
-from reviews.sandbox import faults, oauth, seed
-from reviews.sandbox.auth import API_KEY
+from sandbox.trustpilot import faults, oauth, seed
+from sandbox.trustpilot.auth import API_KEY
 from tests.integrations.admin_ui_flow import CALLBACK, Setup, SignInWindow
 from tests.integrations.test_admin_ui import PUSH_TOKEN, RETURN_URL, finish_fields, text, zendesk_post
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does

@@ -8,7 +8,7 @@ import pytest
 from integrations.metadata import instance_from
 from integrations.models import ChannelInstance, SetupSession
 from reviews.models import TrustpilotAccount
-from reviews.sandbox import faults, seed
+from sandbox.trustpilot import faults, seed
 from tests.integrations.admin_ui_flow import Setup, SignInWindow, trustpilot_sign_in
 from tests.integrations.test_admin_ui import finish_fields
 from tests.sandbox import factories as sandbox_factories

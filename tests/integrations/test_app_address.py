@@ -26,8 +26,8 @@ from integrations.models import (
     ZendeskAccount,
 )
 from reviews.models import Reply
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
+from sandbox.trustpilot.models import Review as SandboxReview
 from tests import factories
 from tests.fixtures import load_fixture
 from tests.zendesk_requests import ZendeskClient, keyed

@@ -8,9 +8,9 @@ from integrations.metadata import metadata_for
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services.disconnect import instance_disconnect
 from reviews.models import Reply, Review, SyncRun, TrustpilotAccount
-from reviews.sandbox import faults
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
+from sandbox.trustpilot import faults
+from sandbox.trustpilot.models import Review as SandboxReview
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_requests import keyed

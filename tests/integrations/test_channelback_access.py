@@ -7,8 +7,8 @@ import responses
 
 from integrations.models import AccessRestriction, ReviewTicketLink
 from reviews.models import Reply, Review
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
+from sandbox.trustpilot.models import Review as SandboxReview
 from tests.fixtures import load_fixture
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_requests import keyed

@@ -12,15 +12,15 @@ from django.db import connection
 from django.utils import timezone
 
 from integrations.models import AccessRestriction, ChannelInstance, ReviewTicketLink, TicketNote
-from integrations.sandbox import faults as zendesk_faults
-from integrations.sandbox.models import SandboxZendesk
-from integrations.sandbox.push_tokens import push_token_issue
 from reviews import tasks
 from reviews.models import Reply, Review
-from reviews.sandbox import faults
-from reviews.sandbox.models import Review as SandboxReview
-from reviews.sandbox.models import Token
 from reviews.services import sync
+from sandbox.trustpilot import faults
+from sandbox.trustpilot.models import Review as SandboxReview
+from sandbox.trustpilot.models import Token
+from sandbox.zendesk import faults as zendesk_faults
+from sandbox.zendesk.models import SandboxZendesk
+from sandbox.zendesk.push_tokens import push_token_issue
 from tests.conftest import let_go_of_the_database
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_requests import keyed

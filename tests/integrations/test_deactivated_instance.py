@@ -8,7 +8,7 @@ import pytest
 import responses
 
 from integrations.models import ChannelInstance, ReviewTicketLink
-from integrations.services.events import instance_activate, instance_deactivate
+from integrations.services.event_effects import instance_activate, instance_deactivate
 from reviews.models import Review
 from reviews.services import sync
 from tests.zendesk_requests import ZendeskClient, keyed

@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import Reply, Review, SyncRun
-from reviews.sandbox import faults
-from reviews.sandbox.models import BusinessUser
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import replies, sync
 from reviews.services.reply_match import SentReply, reply_words, written_on_trustpilot
 from reviews.trustpilot.types import CompanyReply
+from sandbox.trustpilot import faults
+from sandbox.trustpilot.models import BusinessUser
+from sandbox.trustpilot.models import Review as SandboxReview
 from tests.zendesk_requests import ZendeskClient, keyed
 
 pytestmark = pytest.mark.django_db(transaction=True)

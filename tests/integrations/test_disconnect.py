@@ -15,12 +15,12 @@ from integrations.services.disconnect import (
     zendesk_account_disconnect,
 )
 from reviews.models import TrustpilotAccount
-from reviews.sandbox import faults
-from reviews.sandbox.models import Token
 from reviews.services.accounts import account_disconnect
 from reviews.services.sync import pollable_domains
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import Unavailable
+from sandbox.trustpilot import faults
+from sandbox.trustpilot.models import Token
 from tests import factories
 from tests.fixtures import load_fixture
 from tests.zendesk_requests import keyed

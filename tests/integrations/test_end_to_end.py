@@ -6,10 +6,10 @@ import pytest
 
 from integrations.app_address import manifest_url_for
 from integrations.models import ChannelInstance, ReviewTicketLink
-from integrations.simulator import Simulation, describe
 from reviews.models import Reply
-from reviews.sandbox import seed
-from reviews.sandbox.models import Review as SandboxReview
+from sandbox.simulator import Simulation, describe
+from sandbox.trustpilot import seed
+from sandbox.trustpilot.models import Review as SandboxReview
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

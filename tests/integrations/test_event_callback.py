@@ -13,7 +13,7 @@ from django.core import signing
 from django.test import Client
 
 from integrations.app_address import account_for_app
-from integrations.events import HANDLERS, IGNORED
+from integrations.event_handlers import HANDLERS, IGNORED
 from integrations.metadata import SALT, metadata_for
 from integrations.models import AccessRestriction, ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from integrations.services.disconnect import instance_disconnect

@@ -18,9 +18,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integrations.errors import AppAddressRequired
-from integrations.events import HANDLERS
+from integrations.event_handlers import HANDLERS
 from integrations.models import AccessRestriction, ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
+from integrations.protocol_errors import AppAddressRequired
 from reviews.models import Review, TrustpilotAccount
 from tests import factories
 from tests.fixtures import load_fixture

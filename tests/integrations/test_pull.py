@@ -12,8 +12,8 @@ from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services import pull as pull_service
 from integrations.services.disconnect import instance_disconnect
 from reviews.models import Review, SyncRun, TrustpilotAccount
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import sync
+from sandbox.trustpilot.models import Review as SandboxReview
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_requests import keyed

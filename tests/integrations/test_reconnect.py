@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from integrations.app_address import manifest_url_for
 from integrations.models import ChannelInstance, ReviewTicketLink
-from integrations.simulator import Simulation
 from reviews.models import Review, TrustpilotAccount
-from reviews.sandbox import seed
-from reviews.sandbox.models import BusinessUnit
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.tasks import poll_due_domains
+from sandbox.simulator import Simulation
+from sandbox.trustpilot import seed
+from sandbox.trustpilot.models import BusinessUnit
+from sandbox.trustpilot.models import Review as SandboxReview
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from integrations.models import ReviewTicketLink
 from reviews.models import Reply, Review, ReviewStatusChange, SyncRun
-from reviews.sandbox import faults
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import replies, sync
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import NotFound, Unavailable
 from reviews.trustpilot.moderation import ACTIVE, HIDDEN, REMOVED, REPORTED, review_status
+from sandbox.trustpilot import faults
+from sandbox.trustpilot.models import Review as SandboxReview
 from tests.zendesk_requests import ZendeskClient, keyed
 from tests.zendesk_schemas import schemas_available, validate
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import AccessRestriction
-from integrations.sandbox import seed_content as ids
 from integrations.services.access import restriction_push
 from integrations.zendesk.errors import BadRequest
+from sandbox.zendesk import seed_content as ids
 from tests import factories
 from tests.zendesk_sandbox.helpers import control, get
 

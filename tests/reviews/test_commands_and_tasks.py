@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from reviews import tasks
 from reviews.models import Domain, RateBudgetWindow, Review, SyncRun, TrustpilotAccount
-from reviews.sandbox import seed
-from reviews.sandbox.models import Review as SandboxReview
+from sandbox.trustpilot import seed
+from sandbox.trustpilot.models import Review as SandboxReview
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,15 +14,15 @@ from django.utils import timezone
 
 from reviews import tasks
 from reviews.models import Reply, Review
-from reviews.sandbox import faults, oauth, seed
-from reviews.sandbox.auth import API_KEY
-from reviews.sandbox.models import Review as SandboxReview
 from reviews.services import replies, sync
 from reviews.services.accounts import account_connect, domains_enable
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import BadRequest, NotFound, OutcomeUnknown, Unavailable
 from reviews.trustpilot.types import BusinessUnit, BusinessUser
+from sandbox.trustpilot import faults, oauth, seed
+from sandbox.trustpilot.auth import API_KEY
+from sandbox.trustpilot.models import Review as SandboxReview
 from tests.conftest import CALLBACK
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,10 +7,6 @@ from dataclasses import replace
 import pytest
 
 from reviews.models import TrustpilotAccount
-from reviews.sandbox import faults, oauth, seed
-from reviews.sandbox.auth import API_KEY
-from reviews.sandbox.errors import forbidden, not_found
-from reviews.sandbox.views import api as sandbox_api
 from reviews.services.accounts import ReauthorizationNeeded, account_disconnect
 from reviews.services.signin import (
     DomainCheck,
@@ -22,6 +18,10 @@ from reviews.services.signin import (
 )
 from reviews.trustpilot import errors, get_client
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, TokenSet
+from sandbox.trustpilot import faults, oauth, seed
+from sandbox.trustpilot.auth import API_KEY
+from sandbox.trustpilot.errors import forbidden, not_found
+from sandbox.trustpilot.views import api as sandbox_api
 from tests.conftest import CALLBACK
 from tests.sandbox import factories as sandbox_factories
 

@@ -8,14 +8,14 @@ import pytest
 from django.utils import timezone
 
 from reviews.models import Domain, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
-from reviews.sandbox import faults, oauth
-from reviews.sandbox.auth import API_KEY
-from reviews.sandbox.models import Review as SandboxReview
-from reviews.sandbox.models import Token
 from reviews.services import sync
 from reviews.services.accounts import ReauthorizationNeeded, account_refresh
 from reviews.trustpilot import get_client
 from reviews.trustpilot.errors import Unavailable
+from sandbox.trustpilot import faults, oauth
+from sandbox.trustpilot.auth import API_KEY
+from sandbox.trustpilot.models import Review as SandboxReview
+from sandbox.trustpilot.models import Token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

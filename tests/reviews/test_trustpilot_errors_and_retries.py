@@ -10,7 +10,7 @@ import requests
 import responses
 
 from reviews.trustpilot import errors
-from reviews.trustpilot.client import error_for, retry_after_seconds
+from reviews.trustpilot.client import error_for
 from tests.fixtures import fixture_text
 from tests.reviews.trustpilot_support import (
     BUSINESS_UNIT_ID,
@@ -24,6 +24,7 @@ from tests.reviews.trustpilot_support import (
     add_fixture,
     make_client,
 )
+from trustdesk.http import retry_after_seconds
 
 
 def get_review(client):

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from integrations.metadata import metadata_for
 from reviews.models import Domain, SyncRun, TrustpilotAccount
-from reviews.sandbox import faults
-from reviews.sandbox.models import Token
 from reviews.services import sync
 from reviews.services.accounts import UnitAccessDenied, domains_enable
 from reviews.trustpilot.types import BusinessUnit
+from sandbox.trustpilot import faults
+from sandbox.trustpilot.models import Token
 from tests import factories
 from tests.zendesk_requests import ZendeskClient as Client  # posts form-encoded, as Zendesk does
 from tests.zendesk_requests import keyed

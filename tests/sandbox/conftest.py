@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from reviews.sandbox import oauth, seed
-from reviews.sandbox.auth import API_KEY
+from sandbox.trustpilot import oauth, seed
+from sandbox.trustpilot.auth import API_KEY
 from tests.sandbox import factories
 
 

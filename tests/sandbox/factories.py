@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import factory
 from django.contrib.auth.hashers import make_password
 
-from reviews.sandbox.models import BusinessUnit, BusinessUser, Review
+from sandbox.trustpilot.models import BusinessUnit, BusinessUser, Review
 
 EPOCH = datetime(2024, 1, 31, 13, 37, tzinfo=UTC)
 

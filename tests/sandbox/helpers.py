@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from reviews.sandbox.auth import API_KEY, API_SECRET
+from sandbox.trustpilot.auth import API_KEY, API_SECRET
 
 BASE = "/sandbox/trustpilot"
 OAUTH = BASE + "/v1/oauth/oauth-business-users-for-applications"

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from reviews.sandbox.auth import API_KEY
-from reviews.sandbox.models import Token
+from sandbox.trustpilot.auth import API_KEY
+from sandbox.trustpilot.models import Token
 from tests.sandbox import factories
 from tests.sandbox.helpers import BASE, review_url, reviews_url
 

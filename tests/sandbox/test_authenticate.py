@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from reviews.sandbox.auth import API_KEY
-from reviews.sandbox.models import AuthorizationCode
-from reviews.sandbox.seed import DEMO_EMAIL, DEMO_PASSWORD
+from sandbox.trustpilot.auth import API_KEY
+from sandbox.trustpilot.models import AuthorizationCode
+from sandbox.trustpilot.seed import DEMO_EMAIL, DEMO_PASSWORD
 from tests.sandbox.helpers import BASE, TOKEN_URL, basic_auth
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from reviews.sandbox import faults, oauth
-from reviews.sandbox.auth import API_KEY
-from reviews.sandbox.models import Faults, RateCounter, Review
+from sandbox.trustpilot import faults, oauth
+from sandbox.trustpilot.auth import API_KEY
+from sandbox.trustpilot.models import Faults, RateCounter, Review
 from tests.sandbox import factories
 from tests.sandbox.helpers import BASE, FAULTS_URL, RESET_URL, basic_auth, reviews_url
 

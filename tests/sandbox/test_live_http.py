@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from reviews.sandbox import seed
-from reviews.sandbox.auth import API_KEY, API_SECRET
-from reviews.sandbox.models import Review
 from reviews.trustpilot import errors
 from reviews.trustpilot.client import TrustpilotClient
+from sandbox.trustpilot import seed
+from sandbox.trustpilot.auth import API_KEY, API_SECRET
+from sandbox.trustpilot.models import Review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviews.sandbox.models import Review
+from sandbox.trustpilot.models import Review
 from tests.sandbox import factories
 from tests.sandbox.helpers import review_url
 

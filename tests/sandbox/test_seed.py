@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from reviews.sandbox import seed
-from reviews.sandbox.models import BusinessUnit, BusinessUser, Faults, Review
+from sandbox.trustpilot import seed
+from sandbox.trustpilot.models import BusinessUnit, BusinessUser, Faults, Review
 from tests.sandbox.helpers import reviews_url
 
 pytestmark = pytest.mark.django_db

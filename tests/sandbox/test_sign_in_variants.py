@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.test import Client
 
-from reviews.sandbox import faults, oauth
-from reviews.sandbox.auth import API_KEY
-from reviews.sandbox.models import Faults
-from reviews.sandbox.seed import DEMO_EMAIL, DEMO_PASSWORD
+from sandbox.trustpilot import faults, oauth
+from sandbox.trustpilot.auth import API_KEY
+from sandbox.trustpilot.models import Faults
+from sandbox.trustpilot.seed import DEMO_EMAIL, DEMO_PASSWORD
 from tests.sandbox.helpers import BASE, FAULTS_URL, RESET_URL, TOKEN_URL, basic_auth
 
 pytestmark = pytest.mark.django_db

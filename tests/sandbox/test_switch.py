@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from reviews.sandbox.auth import API_KEY
+from sandbox.trustpilot.auth import API_KEY
 from tests.sandbox.helpers import BASE
 
 pytestmark = pytest.mark.django_db

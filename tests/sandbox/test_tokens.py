@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from reviews.sandbox import oauth
-from reviews.sandbox.auth import API_KEY, API_SECRET
-from reviews.sandbox.models import Token
+from sandbox.trustpilot import oauth
+from sandbox.trustpilot.auth import API_KEY, API_SECRET
+from sandbox.trustpilot.models import Token
 from tests.sandbox.helpers import BASE, REFRESH_URL, REVOKE_URL, TOKEN_URL, basic_auth
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from reviews.sandbox import faults
-from reviews.sandbox.models import Review
+from sandbox.trustpilot import faults
+from sandbox.trustpilot.models import Review
 from tests.sandbox import factories
 from tests.sandbox.helpers import FAULTS_URL, review_url, reviews_url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from integrations.sandbox.seed import zendesk_sandbox_seed
+from sandbox.zendesk.seed import zendesk_sandbox_seed
 from tests.zendesk_sandbox.helpers import TIMEOUT, get
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from integrations.sandbox import seed_content as ids
-from integrations.sandbox.seed import zendesk_sandbox_seed
+from sandbox.zendesk import seed_content as ids
+from sandbox.zendesk.seed import zendesk_sandbox_seed
 from tests.zendesk_sandbox.helpers import TIMEOUT, get
 
 pytestmark = pytest.mark.django_db(transaction=True)

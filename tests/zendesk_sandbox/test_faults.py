@@ -7,8 +7,8 @@ import time
 import pytest
 import requests
 
-from integrations.sandbox.models import SandboxZendesk
-from integrations.sandbox.seed import zendesk_sandbox_seed
+from sandbox.zendesk.models import SandboxZendesk
+from sandbox.zendesk.seed import zendesk_sandbox_seed
 from tests.zendesk_sandbox.helpers import TIMEOUT, control, get
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from integrations.sandbox import seed_content as ids
-from integrations.sandbox.models import SandboxInstallationUpdate
-from integrations.sandbox.seed import zendesk_sandbox_seed
+from sandbox.zendesk import seed_content as ids
+from sandbox.zendesk.models import SandboxInstallationUpdate
+from sandbox.zendesk.seed import zendesk_sandbox_seed
 from tests.zendesk_sandbox.helpers import TIMEOUT, delete, get, put
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from integrations.models import ZendeskAccount
-from integrations.sandbox import seed_content as ids
-from integrations.sandbox.models import (
+from sandbox.zendesk import seed_content as ids
+from sandbox.zendesk.models import (
     SandboxGroup,
     SandboxGroupMembership,
     SandboxInstallation,
@@ -17,7 +17,7 @@ from integrations.sandbox.models import (
     SandboxUser,
     SandboxZendesk,
 )
-from integrations.sandbox.seed import zendesk_sandbox_seed
+from sandbox.zendesk.seed import zendesk_sandbox_seed
 
 pytestmark = pytest.mark.django_db
 

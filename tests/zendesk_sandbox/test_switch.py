@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from integrations.sandbox import seed_content as ids
+from sandbox.zendesk import seed_content as ids
 from tests.zendesk_sandbox.helpers import TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.sandbox import seed_content as ids
+from sandbox.zendesk import seed_content as ids
 from tests.zendesk_sandbox.helpers import get, put
 
 pytestmark = pytest.mark.django_db(transaction=True)

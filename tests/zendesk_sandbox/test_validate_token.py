@@ -7,10 +7,10 @@ import socket
 import pytest
 import requests
 
-from integrations.sandbox.models import SandboxPushToken
-from integrations.sandbox.push_tokens import push_token_issue
-from integrations.sandbox.seed import zendesk_sandbox_seed
 from integrations.services.push_token import PushTokenCheck, push_token_check
+from sandbox.zendesk.models import SandboxPushToken
+from sandbox.zendesk.push_tokens import push_token_issue
+from sandbox.zendesk.seed import zendesk_sandbox_seed
 from tests.zendesk_sandbox.helpers import TIMEOUT, control
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,0 +1,86 @@
+"""Test and demo controls for faults and limits: JSON in, JSON out, only while the sandbox is on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+
+from sandbox.trustpilot import faults, render
+from sandbox.trustpilot.errors import bad_request, malformed, not_found
+from sandbox.trustpilot.models import Review
+from sandbox.trustpilot.views.base import JsonView
+
+MODERATION = ("status", "report_data", "removed")
+
+
+class FaultsView(JsonView):
+    def get(self, request: HttpRequest) -> JsonResponse:
+        return render.json_response(faults.faults_as_dict(faults.faults_get()))
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        data = _json_object(request)
+        expire = data.get("expire_tokens", False)
+        if not isinstance(expire, bool):
+            raise bad_request("expire_tokens must be true or false")
+        changes = faults.parse_changes(data)
+        with transaction.atomic():
+            current = faults.faults_apply(changes) if changes else faults.faults_get()
+            expired = faults.access_tokens_expire() if expire else 0
+        return render.json_response({**faults.faults_as_dict(current), "expired_tokens": expired})
+
+
+class ResetView(JsonView):
+    def post(self, request: HttpRequest) -> JsonResponse:
+        current = faults.faults_reset()
+        return render.json_response(faults.faults_as_dict(current))
+
+
+class ReviewModerationView(JsonView):
+    """A review's moderation as Trustpilot may report it (reference §3.3): `status` ("active", or another
+    word), `report_data` (reportData, an object or null) and `removed` (404 everywhere, listed nowhere)."""
+
+    def get(self, request: HttpRequest, review_id: str) -> JsonResponse:
+        return render.json_response(_moderation(_review(review_id)))
+
+    def post(self, request: HttpRequest, review_id: str) -> JsonResponse:
+        review = _review(review_id)
+        changes = _moderation_changes(_json_object(request))
+        Review.objects.filter(pk=review.pk).update(**changes)
+        return render.json_response(_moderation(_review(review_id)))
+
+
+def _json_object(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise malformed() from None
+    if not isinstance(data, dict):
+        raise malformed()
+    return data
+
+
+def _review(review_id: str) -> Review:
+    review = Review.objects.filter(pk=review_id).first()
+    if review is None:
+        raise not_found("Review")
+    return review
+
+
+def _moderation(review: Review) -> dict[str, Any]:
+    return {"id": review.id, "status": review.status, "report_data": review.report_data, "removed": review.removed}
+
+
+def _moderation_changes(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - set(MODERATION)
+    if unknown:
+        raise bad_request(f"Unknown moderation setting {sorted(unknown)[0]!r}; known: {', '.join(MODERATION)}")
+    if "status" in data and (not isinstance(data["status"], str) or len(data["status"]) > 64):
+        raise bad_request("status must be a string of at most 64 characters")
+    if "report_data" in data and not isinstance(data["report_data"], dict | None):
+        raise bad_request("report_data must be an object or null")
+    if "removed" in data and not isinstance(data["removed"], bool):
+        raise bad_request("removed must be true or false")
+    return data

@@ -1,0 +1,31 @@
+"""Push tokens: issued as Zendesk issues one with each admin_ui POST, checked by validate_token (reference §8)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sandbox.zendesk.models import SandboxPushToken, SandboxZendesk
+
+
+def push_token_issue(subdomain: str, instance_push_id: str) -> str:
+    """A new push token for this integration instance of a seeded sandbox account; earlier ones stay valid."""
+    if not instance_push_id:
+        raise ValueError("instance_push_id cannot be empty")
+    zendesk = SandboxZendesk.objects.filter(subdomain=subdomain).first()
+    if zendesk is None:
+        raise LookupError(f"No sandbox account {subdomain!r}: seed it first (manage.py zendesk_sandbox_seed)")
+    token = secrets.token_urlsafe(32)
+    SandboxPushToken.objects.create(account=zendesk, instance_push_id=instance_push_id, token_digest=_digest(token))
+    return token
+
+
+def push_token_valid(zendesk: SandboxZendesk, *, token: str, instance_push_id: str) -> bool:
+    """Whether the token was issued for this account and this integration instance."""
+    return SandboxPushToken.objects.filter(
+        account=zendesk, instance_push_id=instance_push_id, token_digest=_digest(token)
+    ).exists()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
