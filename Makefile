@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py connect_sandbox
 	$(RUN_ENV) $(BIN)/python manage.py zendesk_sandbox_seed --subdomain demo --connect
 	@mkdir -p var
+	@echo "Review -> ticket -> reply -> Trustpilot, in the browser: http://$(HOST):$(PORT)/sandbox/zendesk/demo/agent/"
 	@echo "Try Zendesk's side in another terminal: make simulate"
 	$(RUN_ENV) bash -c '$(BIN)/celery -A trustdesk worker --beat --schedule var/celerybeat-schedule \
 	    --pool solo --loglevel INFO & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \

@@ -127,7 +127,6 @@ class ChannelInstanceAdmin(DisconnectAdminMixin, InstanceSyncAdminMixin, admin.M
     list_filter = ("status", "zendesk_account", "sync_unanswered")
     list_select_related = ("zendesk_account", "trustpilot_account")
     search_fields = ("name", "instance_push_id", "zendesk_account__subdomain")
-    filter_horizontal = ("domains",)
     fields = (
         "name",
         "zendesk_account",
@@ -144,9 +143,9 @@ class ChannelInstanceAdmin(DisconnectAdminMixin, InstanceSyncAdminMixin, admin.M
         "deactivated_at",
         "disconnected_at",
     )
-    readonly_fields = tuple(
-        f for f in fields if f not in ("name", "domains", "sync_unanswered", "sync_unanswered_days")
-    )
+    # The domains and the sync of unanswered reviews change only through the account page in Zendesk
+    # (services.setup.instance_save), which polls a domain added and starts the sync it needs.
+    readonly_fields = tuple(f for f in fields if f != "name")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # instances are made by "Add account" in Zendesk

@@ -1,7 +1,7 @@
 """Each Zendesk account's secret app address: every URL its Zendesk calls starts /zendesk/a/<secret>/.
 
-Zendesk signs nothing it sends (reference §7, "Event callbacks are not signed"), and an installed app's
-manifest_url is seen only by the admin who uploaded the zip (reference §9, requirements.json). So the
+Zendesk signs nothing it sends (docs/zendesk.md §7.1), and an installed app's manifest_url is seen only
+by the admin who uploaded the zip (docs/app-address.md, docs/zendesk.md §9.1). So the
 manifest URL, and each URL the manifest names, carries a random secret of one Zendesk account: a request
 proves which account's Zendesk sent it by its URL, and must not name another account.
 """

@@ -1,4 +1,4 @@
-"""Zendesk's event callbacks (reference §7): one handler per type_id, and the types left alone on purpose.
+"""Zendesk's event callbacks (docs/zendesk.md §7): one handler per type_id, and the types left alone on purpose.
 
 Every event is stored first, whatever its type or fate. A handler reads the event's `data`, calls
 services and returns its verdict, kept on the stored event. Event callbacks are not signed, so an

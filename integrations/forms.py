@@ -1,4 +1,4 @@
-"""Forms of the admin_ui pages: Zendesk's POST that opens them (reference §2), and the domains step."""
+"""Forms of the admin_ui pages: Zendesk's POST that opens them (docs/zendesk.md §2.1), and the domains step."""
 
 from __future__ import annotations
 

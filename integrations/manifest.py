@@ -1,4 +1,4 @@
-"""The integration manifest Zendesk reads from manifest_url (reference §1): one per Zendesk account, with
+"""The integration manifest Zendesk reads from manifest_url (docs/zendesk.md §1): one per Zendesk account, with
 every URL under that account's secret app address (integrations.app_address)."""
 
 from __future__ import annotations

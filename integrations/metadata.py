@@ -1,7 +1,7 @@
 """The metadata Zendesk stores for a channel instance: an HMAC-signed reference, never a token.
 
 Zendesk shows metadata to its admins and sends it back on every pull, channelback and instance event
-(reference §2, §11 "Metadata size"). TrustDesk puts only the instance's id and its metadata version in
+(docs/zendesk.md §2.3). TrustDesk puts only the instance's id and its metadata version in
 it, signed with SECRET_KEY (django.core.signing), so forged or altered metadata is refused and no secret
 leaks. Disconnecting an instance raises its version (services.disconnect): every copy handed out
 before, by Zendesk or kept by anyone who saw it, then reaches nothing, even once the instance is back.

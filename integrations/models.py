@@ -303,7 +303,8 @@ class AccessRestriction(models.Model):
         return self.role_restriction_enabled or self.group_restriction_enabled
 
     def allows(self, *, role_id: int | None, group_ids: list[int]) -> bool:
-        """Several roles are OR-ed, several groups OR-ed; with both on an agent needs one of each (reference §10)."""
+        """Several roles are OR-ed, several groups OR-ed; with both on an agent needs one of each
+        (docs/zendesk.md §10.1)."""
         roles, groups = self.role_ids, self.group_ids
         role_ok = roles is None or (role_id is not None and role_id in roles)
         group_ok = groups is None or bool(set(groups) & set(group_ids))

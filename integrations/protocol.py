@@ -1,4 +1,4 @@
-"""What TrustDesk sends Zendesk: external ids and external resources (reference §3).
+"""What TrustDesk sends Zendesk: external ids and external resources (docs/zendesk.md §3.3).
 
 External ids are derived from Trustpilot's ids and TrustDesk's own row ids, so they are stable: the
 same review always has the same id, and Zendesk never imports it twice (it dedupes by external_id).

@@ -43,7 +43,7 @@ class Unavailable(ProtocolError):
 class InstanceNotActive(ProtocolError):
     """A channelback for an instance that cannot publish: nothing was stored, nothing was published.
 
-    Zendesk's answer to a failed channelback is [UNCONFIRMED] (reference §4 "Errors and retries"): it
+    Zendesk's answer to a failed channelback is [UNCONFIRMED] (docs/zendesk.md §4.3): it
     re-sends after network errors, and a 5xx may count as one. No retry can succeed before an admin acts,
     so this is a 4xx with the JSON error body of every refusal here, in the hope that Zendesk shows the
     agent the failure at once; 403 as for the other refusals an agent cannot fix by trying again.

@@ -1,6 +1,6 @@
 """One budget of Trustpilot calls per API key, shared by every web and worker process through the database.
 
-Trustpilot asks for at most 833 calls per 5 minutes and 10,000 per hour (reference §6). Each limit is
+Trustpilot asks for at most 833 calls per 5 minutes and 10,000 per hour (docs/trustpilot.md §6.1). Each limit is
 a sliding window approximated from two fixed windows: the previous window's count, weighted by how
 much of it still overlaps the sliding window, plus the current window's count. Taking a call is one
 conditional UPDATE per limit, so concurrent processes can never overspend.

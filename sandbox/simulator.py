@@ -4,19 +4,17 @@ It fetches the manifest, adds an account through admin_ui (signing in on the Tru
 clicking Allow, as an admin would), receives the return_url POST on a listener of its own, pulls until
 the backlog is empty, reports the tickets it made through the event callback, sends a channelback,
 and says what it would have shown agents. `manage.py zendesk_simulate` runs it; so does the
-end-to-end test.
+end-to-end test. Zendesk's calls themselves are sandbox.channel_calls', which the Zendesk sandbox's
+agent view makes too, adding accounts through this simulator's admin_ui steps.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,7 +22,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
-TIMEOUT = 30
+from sandbox.channel_calls import TIMEOUT, CallFailed, Integration, expect
+
 SHORT_CODE = re.compile(r'id="short-code">\s*([A-Z0-9-]+)\s*<')
 
 
@@ -37,8 +36,8 @@ def loopback(url: str) -> str:
     return parts._replace(netloc=f"127.0.0.1:{parts.port}" if parts.port else "127.0.0.1").geturl()
 
 
-class SimulationError(Exception):
-    """TrustDesk did not answer as Zendesk expects; the message says where."""
+# TrustDesk did not answer as Zendesk expects, in a step of the simulation's own or in one of Zendesk's calls.
+SimulationError = CallFailed
 
 
 @dataclass
@@ -153,6 +152,7 @@ class Simulation:
     say: Callable[[str], None] = print
     http: requests.Session = field(default_factory=requests.Session)
     manifest: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
     metadata: str = ""
     tickets: dict[str, Ticket] = field(default_factory=dict)
 
@@ -164,15 +164,18 @@ class Simulation:
             self.channelback(next(iter(self.tickets.values())))
         return self.tickets
 
+    @property
+    def integration(self) -> Integration:
+        return Integration(url=self.url, manifest=self.manifest, subdomain=self.subdomain, http=self.http)
+
     def endpoint(self, key: str) -> str:
         """The manifest's URL for `key`, on the server this simulation talks to."""
-        parts = urlsplit(str(self.manifest["urls"][key]))
-        return self.url.rstrip("/") + parts.path
+        return self.integration.endpoint(key)
 
     def fetch_manifest(self) -> None:
-        answer = self.http.get(self.manifest_url, timeout=TIMEOUT)
-        expect(answer, 200, "manifest")
-        self.manifest = answer.json()
+        self.manifest = Integration.fetch(
+            url=self.url, manifest_url=self.manifest_url, subdomain=self.subdomain, http=self.http
+        ).manifest
         self.say(
             f"Manifest: {self.manifest['name']} {self.manifest.get('version', '')} by {self.manifest.get('author')}"
         )
@@ -191,10 +194,11 @@ class Simulation:
                 raise SimulationError("admin_ui never posted to return_url")
         finally:
             listener.close()
+        self.name = listener.received.get("name", "")
         self.metadata = listener.received.get("metadata", "")
         if not self.metadata:
             raise SimulationError(f"return_url received no metadata: {listener.received}")
-        self.say(f"Account added: {listener.received.get('name')!r}")
+        self.say(f"Account added: {self.name!r}")
 
     def connect_trustpilot(self, page: requests.Response) -> requests.Response:
         """Sign in as the admin would, in a window of its own: with no script to hand the grant back to the
@@ -255,21 +259,18 @@ class Simulation:
     def pull_until_empty(self, limit: int = 1000) -> None:
         state = ""
         deadline = time.monotonic() + self.wait
+        integration = self.integration
         for _ in range(limit):
-            answer = self.http.post(self.endpoint("pull_url"), data={"metadata": self.metadata, "state": state},
-                                    timeout=TIMEOUT)  # fmt: skip
-            expect(answer, 200, "pull")
-            body = answer.json()
-            resources = body.get("external_resources", [])
-            if body.get("metadata_needs_update"):
+            page = integration.pull(metadata=self.metadata, state=state)
+            if page.metadata_needs_update:
                 raise SimulationError("pull asked for the account to be set up again (metadata_needs_update)")
-            if not resources:
+            if not page.resources:
                 if self.tickets or time.monotonic() > deadline:
                     break
                 time.sleep(3)  # Zendesk pulls every two minutes; the simulator is more impatient
                 continue
-            self.report_created(self.file(resources))
-            state = body.get("state", state)
+            integration.report_created(self.file(page.resources))
+            state = page.state
         self.say(f"Pulled until empty: {len(self.tickets)} ticket(s)")
 
     def file(self, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -289,42 +290,20 @@ class Simulation:
         return events
 
     def report_created(self, resource_events: list[dict[str, Any]]) -> None:
-        event = {
-            "type_id": "resources_created_from_external_ids",
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "subdomain": self.subdomain,
-            "integration_name": self.manifest["name"],
-            "integration_id": self.manifest["id"],
-            "data": {"request_id": uuid.uuid4().hex, "resource_events": resource_events},
-        }
-        answer = self.http.post(self.endpoint("event_callback_url"), data=json.dumps({"events": [event]}),
-                                headers={"Content-Type": "application/json"}, timeout=TIMEOUT)  # fmt: skip
-        expect(answer, 200, "event callback")
+        self.integration.report_created(resource_events)
 
     def channelback(self, ticket: Ticket) -> str:
         first = ticket.comments[0]
-        answer = self.http.post(
-            self.endpoint("channelback_url"),
-            data={
-                "metadata": self.metadata,
-                "message": self.reply,
-                "parent_id": first["external_id"],
-                "thread_id": ticket.thread_id,
-                "recipient_id": first["author"]["external_id"],
-                "request_unique_identifier": uuid.uuid4().hex,
-            },
-            timeout=TIMEOUT,
+        external_id = self.integration.channelback(
+            metadata=self.metadata,
+            message=self.reply,
+            parent_id=first["external_id"],
+            thread_id=ticket.thread_id,
+            recipient_id=first["author"]["external_id"],
         )
-        expect(answer, 200, "channelback")
-        external_id = str(answer.json()["external_id"])
         ticket.comments.append({"external_id": external_id, "message": self.reply, "agent": True})
         self.say(f"Replied on ticket #{ticket.ticket_id}: published on Trustpilot as {external_id}")
         return external_id
-
-
-def expect(answer: requests.Response, status: int, step: str) -> None:
-    if answer.status_code != status:
-        raise SimulationError(f"{step}: HTTP {answer.status_code} {answer.text[:500]}")
 
 
 def describe(tickets: dict[str, Ticket]) -> list[str]:

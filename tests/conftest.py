@@ -17,6 +17,7 @@ from sandbox.trustpilot import oauth, seed
 from sandbox.trustpilot.auth import API_KEY, API_SECRET
 from sandbox.zendesk.seed import SeededZendesk, zendesk_sandbox_seed
 from tests import factories
+from tests.zendesk_schemas import MISSING, schemas_available, schemas_required, unchecked
 
 
 @pytest.fixture
@@ -144,3 +145,15 @@ def live_zendesk(live_server, settings) -> Iterator[LiveZendesk]:
     settings.ZENDESK_API_URL = f"{live_server.url}/sandbox/zendesk/{{subdomain}}"
     yield LiveZendesk(base_url=f"{live_server.url}/sandbox/zendesk/{seeded.subdomain}", seeded=seeded)
     let_go_of_the_database()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if schemas_required() and not schemas_available():
+        raise pytest.UsageError(f"ZENDESK_SCHEMAS_REQUIRED is set, and {MISSING}")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if unchecked:
+        terminalreporter.write_line(
+            f"{len(unchecked)} payload check(s) against Zendesk's schemas left out: {MISSING}", yellow=True
+        )

@@ -7,7 +7,8 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.urls import reverse
 
-from integrations.models import ZendeskAccount
+from integrations.models import ChannelInstance, ZendeskAccount
+from reviews.models import SyncRun
 from tests import factories
 from tests.admin_models import ADMIN_MODELS
 
@@ -138,3 +139,28 @@ def test_leaving_the_token_empty_keeps_the_stored_one(client_for, superuser):
     account.refresh_from_db()
     assert account.api_user == "someone-else@keepco.example"
     assert account.api_token.reveal() == "zd-keep-me"
+
+
+def test_an_instances_domains_and_sync_cannot_be_changed_behind_the_account_page(client_for, superuser, world):
+    instance = world["integrations_channelinstance"][0]
+    other = factories.DomainFactory(account=instance.trustpilot_account, name="other.example")
+    url = reverse("admin:integrations_channelinstance_change", args=[instance.pk])
+    client = client_for(superuser)
+
+    page = client.get(url).content.decode()
+    response = client.post(
+        url, {"name": "Renamed", "domains": [other.pk], "sync_unanswered": "on", "sync_unanswered_days": "365"}
+    )
+
+    assert 'name="name"' in page
+    for field in ("domains", "sync_unanswered", "sync_unanswered_days"):
+        assert f'name="{field}"' not in page
+    assert response.status_code == 302
+    saved = ChannelInstance.objects.get(pk=instance.pk)
+    assert saved.name == "Renamed"
+    assert [domain.name for domain in saved.domains.all()] == ["acme.example"]
+    assert (saved.sync_unanswered, saved.sync_unanswered_days) == (
+        instance.sync_unanswered,
+        instance.sync_unanswered_days,
+    )
+    assert not SyncRun.objects.exclude(pk=world["reviews_syncrun"][0].pk).exists()

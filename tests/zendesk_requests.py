@@ -1,4 +1,4 @@
-"""A test client that posts as Zendesk does: form-encoded (reference §3, §4), never multipart, to the
+"""A test client that posts as Zendesk does: form-encoded (docs/zendesk.md §3.1), never multipart, to the
 Zendesk account's secret app address (`keyed`).
 
 Django's test client posts a dict as multipart, which the channel endpoints refuse (integrations/views/base.py).

@@ -1,6 +1,6 @@
 """A deadline for everything one request does, read by every HTTP client and every wait on the way.
 
-Zendesk waits for a channelback's answer with a timeout it does not publish (reference §4): the whole
+Zendesk waits for a channelback's answer with a timeout it does not publish (docs/zendesk.md §4.3): the whole
 request, the author check at Zendesk and the calls to Trustpilot included, must fit in one budget.
 The deadline lives in a context variable, so a token refresh or a rate-budget wait deep inside a
 service obeys it without every signature passing it down. Outside `within(...)` nothing is cut.

@@ -1,6 +1,6 @@
 """The one module that reads TrustDesk's configuration from the environment.
 
-Every key is documented in `.env.example` and in README's configuration table. A key that is
+Every key is documented in `.env.example` and in docs/configuration.md. A key that is
 missing or malformed raises ImproperlyConfigured with a message naming it, so a misconfigured
 process stops at start instead of failing later in a request or a task.
 """
@@ -32,7 +32,7 @@ if (BASE_DIR / ".env").is_file():
 
 
 def fail(key: str, problem: str) -> ImproperlyConfigured:
-    return ImproperlyConfigured(f"{key}: {problem} (see .env.example and README, 'Configuration').")
+    return ImproperlyConfigured(f"{key}: {problem} (see .env.example and docs/configuration.md).")
 
 
 def read_str(key: str) -> str:

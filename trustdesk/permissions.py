@@ -2,8 +2,9 @@
 
 Roles:
 - superuser: everything, but still never sees a secret (secrets are not editable fields).
-- Support managers (a group made by a data migration): view accounts, domains, reviews, replies,
-  links, sync runs and events; edit access restrictions; disconnect and start syncs.
+- Support managers (a group made by a data migration): view accounts, domains, reviews and their
+  edits, replies, links, sync runs, events and refused requests; add and edit access restrictions;
+  download the Zendesk app; disconnect and start syncs.
 - other staff: only what their own Django permissions grant.
 """
 
@@ -16,8 +17,9 @@ from django.db.models import Model
 
 SUPPORT_MANAGERS = "Support managers"
 
-# The permissions the "Support managers" group holds, as "app_label.codename". The data
-# migration integrations/0002 grants exactly these; tests compare the two.
+# The permissions the "Support managers" group holds, as "app_label.codename". Every migrate grants
+# those it lacks (support_managers_group_ensure, below): integrations/0002, which made the group, keeps
+# a frozen copy from its day. tests/test_permissions.py spells them out, so a change here is deliberate.
 SUPPORT_MANAGER_PERMISSIONS = frozenset(
     {
         "reviews.view_trustpilotaccount",

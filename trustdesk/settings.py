@@ -13,7 +13,7 @@ TRUSTDESK_PUBLIC_URL = config.read_public_url(DEBUG)
 # The sandboxes (sandbox/) are installed and routed only with TRUSTDESK_SANDBOX on; without DEBUG that also
 # takes TRUSTDESK_SANDBOX_WITHOUT_DEBUG, so a production start cannot serve fake vendors by one stray variable.
 TRUSTDESK_SANDBOX = config.read_sandbox_switch(DEBUG)
-SANDBOX_APPS = ["sandbox.trustpilot", "sandbox.zendesk"]
+SANDBOX_APPS = ["sandbox.trustpilot", "sandbox.zendesk", "sandbox.zendesk.agent"]
 # The sandboxes' /_control endpoints ask for this token (X-Sandbox-Control-Token); sandbox_seed prints it.
 TRUSTDESK_SANDBOX_CONTROL_TOKEN = config.read_str("TRUSTDESK_SANDBOX_CONTROL_TOKEN") or config.derived_token(
     SECRET_KEY, "sandbox-control"
@@ -38,7 +38,7 @@ TRUSTPILOT_AUTHORIZE_URL = config.read_http_url(
 TRUSTPILOT_API_KEY = config.read_str("TRUSTPILOT_API_KEY") or ("sandbox-api-key" if TRUSTDESK_SANDBOX else "")
 TRUSTPILOT_API_SECRET = config.read_str("TRUSTPILOT_API_SECRET") or ("sandbox-api-secret" if TRUSTDESK_SANDBOX else "")
 
-# [UNCONFIRMED] pattern of a review's public page (reference §5); the sandbox serves its own.
+# [UNCONFIRMED] pattern of a review's public page (docs/trustpilot.md §4.6); the sandbox serves its own.
 TRUSTPILOT_REVIEW_URL = config.read_url_template(
     "TRUSTPILOT_REVIEW_URL",
     f"{SANDBOX_URL}/reviews/{{review_id}}" if TRUSTDESK_SANDBOX else "https://www.trustpilot.com/reviews/{review_id}",
@@ -53,7 +53,7 @@ TRUSTPILOT_FIRST_POLL_DAYS = config.read_int("TRUSTPILOT_FIRST_POLL_DAYS", 1, mi
 TRUSTPILOT_RESCAN_DAYS = config.read_int("TRUSTPILOT_RESCAN_DAYS", 14, minimum=1)
 TRUSTPILOT_RESCAN_INTERVAL = config.read_int("TRUSTPILOT_RESCAN_INTERVAL", 3600, minimum=60)
 TRUSTPILOT_BACKFILL_WINDOW_DAYS = config.read_int("TRUSTPILOT_BACKFILL_WINDOW_DAYS", 7, minimum=1)
-# [UNCONFIRMED] Trustpilot's reply length limit (reference §4.2, §11).
+# [UNCONFIRMED] Trustpilot's reply length limit (docs/trustpilot.md §5.3).
 TRUSTPILOT_REPLY_MAX_LENGTH = config.read_int("TRUSTPILOT_REPLY_MAX_LENGTH", 5000, minimum=1)
 # The admin dashboard warns about Trustpilot refresh tokens expiring within this many days.
 TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS = config.read_int("TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS", 14, minimum=0)
@@ -69,15 +69,31 @@ ZENDESK_MAX_REQUEST_BYTES = config.read_int("ZENDESK_MAX_REQUEST_BYTES", 1_048_5
 ZENDESK_RETURN_URL_HOSTS = config.read_zendesk_host_patterns("ZENDESK_RETURN_URL_HOSTS", ["{subdomain}.zendesk.com"])
 ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK = config.read_bool("ZENDESK_ENFORCE_ACCESS_ON_CHANNELBACK", False)
 # Seconds a channelback may take, author check and Trustpilot calls included; Zendesk's own timeout is
-# unpublished (reference §4), so the answer comes well inside 10 s and a slow Trustpilot is left to the retry task.
+# unpublished (docs/zendesk.md §4.3), so the answer comes well inside 10 s and a slow Trustpilot is left to
+# the retry task.
 ZENDESK_CHANNELBACK_TIME_BUDGET = config.read_int("ZENDESK_CHANNELBACK_TIME_BUDGET", 8, minimum=1, maximum=10)
 
 ALLOWED_HOSTS = config.read_list(
     "ALLOWED_HOSTS", [config.host_of(TRUSTDESK_PUBLIC_URL), "localhost", "127.0.0.1", "[::1]"]
 )
 CSRF_TRUSTED_ORIGINS = [TRUSTDESK_PUBLIC_URL]
-if config.read_bool("USE_X_FORWARDED_PROTO", False):
+_behind_tls_proxy = config.read_bool("USE_X_FORWARDED_PROTO", False)
+if _behind_tls_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# In production behind the TLS proxy, plain http is redirected to https and browsers are told to keep to https
+# for a year. Without the proxy's header Django cannot tell https from http, so a redirect could loop: both
+# default to off there, and an operator who terminates TLS otherwise turns them on.
+_https_only = _behind_tls_proxy and not DEBUG
+SECURE_SSL_REDIRECT = config.read_bool("SECURE_SSL_REDIRECT", _https_only)
+# A load balancer's probe may reach the web process in plain http; this healthcheck answers only ok or
+# unavailable, so it is served there rather than redirected (a probe counts a 301 as a failure).
+SECURE_REDIRECT_EXEMPT = [r"^zendesk/healthcheck$"]
+SECURE_HSTS_SECONDS = config.read_int("SECURE_HSTS_SECONDS", 31_536_000 if _https_only else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.read_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = config.read_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading binds the whole registrable domain to https in browsers for months after it is undone: that is
+# the domain owner's decision, not a default, so Django's reminder to preload (security.W021) is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if TRUSTDESK_PUBLIC_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,5 +1,5 @@
 """Which Zendesk roles and groups may use TrustDesk: the choices loaded from Zendesk, the restrictions
-written to TrustDesk's app installation, and the check of a channelback's author (reference §10).
+written to TrustDesk's app installation, and the check of a channelback's author (docs/zendesk.md §10).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def restriction_push(*, restriction_id: int, client: ZendeskClient | None = None
     if account.installation_id is None:
         raise AccessSyncImpossible(
             "The id of TrustDesk's app installation is not set on the Zendesk account: it is the id of TrustDesk's "
-            "entry in https://<subdomain>.zendesk.com/api/v2/apps/installations.json (see the README)."
+            "entry in https://<subdomain>.zendesk.com/api/v2/apps/installations.json (see docs/zendesk-admin.md)."
         )
     with client_or_new(client, lambda: zendesk_client(account)) as zendesk_api:
         installation = zendesk_api.installation_restrictions_update(
@@ -92,7 +92,7 @@ def restriction_push(*, restriction_id: int, client: ZendeskClient | None = None
 def _as_set(ids: list[int] | None) -> frozenset[int] | None:
     """The restriction as Zendesk applied it: its ids in any order, or None when it is off.
 
-    Zendesk may answer a restriction that is off with null or with [] ([UNCONFIRMED], reference §10):
+    Zendesk may answer a restriction that is off with null or with [] ([UNCONFIRMED], docs/zendesk.md §10.2):
     both mean off. TrustDesk itself never writes [] (AccessRestriction.clean needs one id when on).
     """
     return frozenset(ids) if ids else None
@@ -115,7 +115,7 @@ def restriction_sync_record(*, restriction_id: int, error: str) -> None:
 def reply_author_check(*, instance: ChannelInstance, review: Review, message: str) -> None:
     """Refuse a channelback written by an agent outside the allowed roles and groups (when enforcement is on).
 
-    Zendesk's channelback does not say who wrote the comment (reference §10): TrustDesk finds the ticket
+    Zendesk's channelback does not say who wrote the comment (docs/zendesk.md §4.1): TrustDesk finds the ticket
     (known from resources_created_from_external_ids), reads its newest public comments and takes the one
     carrying this message. Unknown author → refused: the check fails closed.
     """

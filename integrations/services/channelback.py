@@ -1,4 +1,4 @@
-"""An agent's reply in Zendesk, published on Trustpilot as the company's reply (reference §4).
+"""An agent's reply in Zendesk, published on Trustpilot as the company's reply (docs/zendesk.md §4).
 
 The whole request runs under ZENDESK_CHANNELBACK_TIME_BUDGET (trustdesk.deadline): every HTTP call,
 the author check at Zendesk included, is cut to the time left. A reply Trustpilot did not take in that

@@ -1,6 +1,6 @@
 """Disconnect, don't delete: a channel instance or a whole Zendesk account stops, its history stays.
 
-Used by Zendesk's destroy events (reference §7) and by the Django admin. Credentials and access
+Used by Zendesk's destroy events (docs/zendesk.md §7.2) and by the Django admin. Credentials and access
 restrictions go; reviews, replies and review-ticket links stay, and so do the rows themselves, with
 their status and timestamps. Every function here may be called again and changes nothing more.
 """

@@ -1,4 +1,4 @@
-"""What Zendesk's event callbacks change on TrustDesk's side (reference §7), and the events themselves.
+"""What Zendesk's event callbacks change on TrustDesk's side (docs/zendesk.md §7), and the events themselves.
 
 Every event is stored as received, so the admin can show what Zendesk said (its `error`) and what
 TrustDesk made of it: its outcome and reason, and notes appended under "TrustDesk:". Each change here
@@ -30,7 +30,6 @@ logger = logging.getLogger(__name__)
 NOTE_PREFIX = "TrustDesk: "
 
 
-# Where a Trustpilot review keeps its author's personal data (reference trustpilot-api §3).
 @dataclass(frozen=True)
 class ResourceEvent:
     """One item of resources_created_from_external_ids: where Zendesk put one of our external ids."""
@@ -136,7 +135,8 @@ def reviewer_personal_data_purge(*, subdomain: str, reviewer_id: str) -> int:
     """Erase the reviewer's name, email and reference from their reviews in this Zendesk account's domains,
     and from those its instances were sent.
 
-    Text and stars stay: they are public on Trustpilot. Returns how many reviews changed.
+    Text and stars stay: they are public on Trustpilot. Returns how many reviews changed. Where a Trustpilot
+    review keeps its author's personal data: docs/trustpilot.md §4.3.
     """
     domains = Domain.objects.filter(instances__zendesk_account__subdomain=subdomain).values("pk")
     delivered = ReviewTicketLink.objects.filter(instance__zendesk_account__subdomain=subdomain).values("review")

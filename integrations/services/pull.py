@@ -13,7 +13,7 @@ from integrations import protocol
 from integrations.models import ChannelInstance, ReviewTicketLink, TicketNote
 from reviews.models import Reply, ReviewEdit
 
-# Zendesk's docs allow 200 resources a pull, its schema 256: the stricter wins (reference §3); with an
+# Zendesk's docs allow 200 resources a pull, its schema 256: the stricter wins (docs/zendesk.md §3.2); with an
 # edit, a direct reply and a note among them, a pull costs six queries at most.
 PULL_LIMIT = 200
 

@@ -1,4 +1,4 @@
-"""Push new resources to Zendesk at once (reference §8), so tickets appear in seconds; pull stays the fallback.
+"""Push new resources to Zendesk at once (docs/zendesk.md §8.2), so tickets appear in seconds; pull stays the fallback.
 
 A resource Zendesk accepted (or already had) is marked pushed, and pull skips it: one resource never
 becomes two comments. A halted resource is sent again; one Zendesk refused keeps the refusal in

@@ -1,4 +1,5 @@
-"""Ask Zendesk whether the push token of an admin_ui POST is real, before the setup page is shown (reference §8).
+"""Ask Zendesk whether the push token of an admin_ui POST is real, before the setup page is shown
+(docs/zendesk.md §8.3).
 
 An admin is waiting in Zendesk's iframe: one attempt with a short timeout, no retries, and a Zendesk
 that cannot be reached does not block the setup.
@@ -51,7 +52,7 @@ def push_token_check(*, subdomain: str, instance_push_id: str, token: str) -> Pu
 def check_of(error: errors.ZendeskError) -> PushTokenCheck:
     """The verdict of a refused validate_token call.
 
-    [UNCONFIRMED] Zendesk documents only the 200 of a valid token (reference §8). Any other 4xx is taken as
+    [UNCONFIRMED] Zendesk documents only the 200 of a valid token (docs/zendesk.md §8.3). Any other 4xx is taken as
     Zendesk's word that the token or instance_push_id is not valid (401/403 as Zendesk answers bad credentials,
     404/422 as its answers about the instance); 429, 5xx, timeouts, connection failures and answers that are
     not Zendesk's word at all (a 3xx) leave the question open.

@@ -1,4 +1,4 @@
-"""Telling the agent that a reply Zendesk had been answered 200 for failed after all (reference §4).
+"""Telling the agent that a reply Zendesk had been answered 200 for failed after all (docs/zendesk.md §4.3).
 
 With a push token for the instance TrustDesk calls report_error, and Zendesk marks the agent's comment
 as failed. Without one (no ZENDESK_PUSH_CLIENT_ID, or a token Zendesk never gave), or when Zendesk

@@ -1,4 +1,4 @@
-"""The admin_ui setup: one SetupSession from Zendesk's POST to the return_url (reference §2).
+"""The admin_ui setup: one SetupSession from Zendesk's POST to the return_url (docs/zendesk.md §2).
 
 The session is the only thing tying the iframe's requests together (third-party iframes lose their
 cookies), so its key is a long random secret that travels only in POST bodies, it expires within the

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,8 +55,9 @@ class Grant:
     """What the sign-in window gets after Allow: the codes that let its setup page claim the grant."""
 
     sign_in: TrustpilotSignIn
-    claim_code: str
-    short_code: str
+    # Either code claims the grant for its setup: kept out of repr, so neither reaches a log or a traceback.
+    claim_code: str = field(repr=False)
+    short_code: str = field(repr=False)
     user: BusinessUser
     units_count: int
     units_listed: bool

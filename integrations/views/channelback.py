@@ -1,4 +1,4 @@
-"""channelback: an agent answered in Zendesk; publish it on Trustpilot (reference §4)."""
+"""channelback: an agent answered in Zendesk; publish it on Trustpilot (docs/zendesk.md §4)."""
 
 from __future__ import annotations
 

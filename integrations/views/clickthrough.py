@@ -1,4 +1,4 @@
-"""clickthrough: Zendesk's link from a ticket comment to the review on Trustpilot (reference §5)."""
+"""clickthrough: Zendesk's link from a ticket comment to the review on Trustpilot (docs/zendesk.md §5)."""
 
 from __future__ import annotations
 

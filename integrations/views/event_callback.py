@@ -1,4 +1,5 @@
-"""event_callback: Zendesk reports installs, instance changes, deleted users and delivery results (reference §7)."""
+"""event_callback: Zendesk reports installs, instance changes, deleted users and delivery results
+(docs/zendesk.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""healthcheck (reference §6): cheap. At an account's app address, with a JSON detail; plain
+"""healthcheck (docs/zendesk.md §6): cheap. At an account's app address, with a JSON detail; plain
 (/zendesk/healthcheck, for the operator's load balancer), only whether TrustDesk can answer."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""pull: Zendesk asks for new resources about every two minutes (reference §3)."""
+"""pull: Zendesk asks for new resources about every two minutes (docs/zendesk.md §3)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class PullView(ChannelView):
 
 
 def metadata_needs_update() -> Response:
-    """The documented way to ask the Zendesk admin to open the account again and connect Trustpilot (reference §3)."""
+    """The documented way to ask the Zendesk admin to open the account again and connect Trustpilot
+    (docs/zendesk.md §3.2)."""
     return Response({"external_resources": [], "metadata_needs_update": True})
 
 

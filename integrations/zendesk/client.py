@@ -1,4 +1,4 @@
-"""Zendesk's APIs: Channel Framework push (reference §8) and the REST calls the admin needs (§10).
+"""Zendesk's APIs: Channel Framework push (docs/zendesk.md §8) and the REST calls the admin needs (docs/zendesk.md §10).
 
 One method per remote operation. Push authenticates with the instance's push token; the REST calls
 with the Zendesk account's API token (an agent's email plus a token).
@@ -33,7 +33,7 @@ USER_GROUP_MEMBERSHIPS_PATH = "/api/v2/users/{id}/group_memberships.json"
 # The schema allows 256 resources per push and documents no other limit [UNCONFIRMED]: stay well below.
 PUSH_BATCH = 100
 PAGE_SIZE = 100
-# Where an app installation keeps its role and group restrictions [UNCONFIRMED field names, reference §10]:
+# Where an app installation keeps its role and group restrictions [UNCONFIRMED field names, docs/zendesk.md §10.2]:
 # top-level lists of ids, null when the restriction is off.
 ROLE_RESTRICTIONS = "role_restrictions"
 GROUP_RESTRICTIONS = "group_restrictions"
@@ -51,8 +51,8 @@ class PushResult:
 
 
 def report_error_body(*, instance_push_id: str, external_id: str, description: str) -> dict[str, str]:
-    """The report_error body (reference §4 "Errors and retries", §8; [OAS][SCHEMA]): instance_push_id and
-    external_id required (at most 255), description at most 511, request_id (at most 64) left out.
+    """The report_error body (docs/zendesk.md §4.3): instance_push_id and external_id required (at most
+    255), description at most 511, request_id (at most 64) left out.
 
     [UNCONFIRMED]: what the agent sees of `description` (TrustDesk writes it for them, in full sentences),
     and whether an external_id Zendesk does not know is refused; the answer is documented as 200 with an
@@ -114,7 +114,7 @@ class ZendeskClient:
         )
 
     # POST /api/v2/any_channel/validate_token with the push token as Bearer and {instance_push_id}; 200 with an
-    # empty body when valid [reference §8, OAS]. The request_id of the body is optional and left out. What Zendesk
+    # empty body when valid [docs/zendesk.md §8.3]. The request_id of the body is optional and left out. What Zendesk
     # answers for an invalid token is not documented [UNCONFIRMED]: any refusal raises the error family.
     # A redirect is not followed: it is no answer about the token, which goes to Zendesk's API and nowhere else.
     def validate_push_token(self, *, access_token: str, instance_push_id: str) -> None:
@@ -124,7 +124,7 @@ class ZendeskClient:
             "POST", VALIDATE_TOKEN_PATH, authorization=f"Bearer {access_token}", json=body, allow_redirects=False
         )
 
-    # POST /api/v2/any_channel/channelback/report_error with the push token as Bearer [reference §4, §8; OAS]
+    # POST /api/v2/any_channel/channelback/report_error with the push token as Bearer [docs/zendesk.md §4.3]
     def report_channelback_error(
         self, *, access_token: str, instance_push_id: str, external_id: str, description: str
     ) -> None:
@@ -134,21 +134,21 @@ class ZendeskClient:
             "POST", REPORT_ERROR_PATH, authorization=f"Bearer {access_token}", json=body, allow_redirects=False
         )
 
-    # GET /api/v2/custom_roles (Enterprise plans; other plans answer 403) [DOC, reference §10]
+    # GET /api/v2/custom_roles (Enterprise plans; other plans answer 403) [docs/zendesk.md §10.3]
     def custom_roles(self) -> list[Named]:
         answer = self._api("GET", CUSTOM_ROLES_PATH)
         return _parse(answer, lambda data: [_named(item) for item in data["custom_roles"]])
 
-    # GET /api/v2/groups with cursor pagination, deleted groups left out [DOC, reference §10]
+    # GET /api/v2/groups with cursor pagination, deleted groups left out [docs/zendesk.md §10.3]
     def groups(self) -> list[Named]:
         return [_named(item) for item in self._pages(GROUPS_PATH, "groups", {"exclude_deleted": "true"})]
 
-    # GET /api/v2/apps/installations/{id} [reference §10; restriction field names UNCONFIRMED]
+    # GET /api/v2/apps/installations/{id} [docs/zendesk.md §10.2; restriction field names UNCONFIRMED]
     def installation(self, installation_id: int) -> Installation:
         answer = self._api("GET", INSTALLATION_PATH.format(id=installation_id))
         return _parse(answer, _installation)
 
-    # PUT /api/v2/apps/installations/{id} [reference §10; restriction field names UNCONFIRMED]
+    # PUT /api/v2/apps/installations/{id} [docs/zendesk.md §10.2; restriction field names UNCONFIRMED]
     def installation_restrictions_update(
         self, installation_id: int, *, role_ids: list[int] | None, group_ids: list[int] | None
     ) -> Installation:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -10,7 +10,7 @@ class ApiToken:
     """API token authentication: an agent's email and a token (Admin Center > Apps and integrations > APIs)."""
 
     email: str
-    token: str
+    token: str = field(repr=False)  # never in a log line or a traceback
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The private app zip a Zendesk admin uploads to install TrustDesk's channel (reference §9)."""
+"""The private app zip a Zendesk admin uploads to install TrustDesk's channel (docs/zendesk.md §9)."""
 
 from __future__ import annotations
 

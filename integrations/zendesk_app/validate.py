@@ -1,4 +1,4 @@
-"""Zendesk's app package rules (reference §9, from zendesk_apps_support's validations), checked offline.
+"""Zendesk's app package rules (docs/zendesk.md §9, from zendesk_apps_support's validations), checked offline.
 
 Zendesk validates an upload only through its API (zcli posts the zip to /api/v2/apps/validate), so these
 rules are reproduced here and every zip TrustDesk hands out passes them first.

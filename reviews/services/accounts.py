@@ -22,7 +22,7 @@ from trustdesk.leases import lease_free
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Trustpilot rejects early refreshes with 429 (reference §1.2), so refresh only this close to expiry.
+# Trustpilot rejects early refreshes with 429 (docs/trustpilot.md §2.4), so refresh only this close to expiry.
 REFRESH_MARGIN = timedelta(minutes=5)
 # A token this young is taken as working: a 403 with it is about the business unit (see forbidden_means_no_unit).
 FRESH_TOKEN_AGE = timedelta(minutes=10)
@@ -48,7 +48,7 @@ class UnitAccessDenied(AuthError):
 def account_connect(*, user: BusinessUser, tokens: TokenSet, connected_by: str) -> TrustpilotAccount:
     """Store a business user's tokens after they clicked "Allow": a reconnection reuses the same account.
 
-    The user is identified by Trustpilot's id, else by the token answer's app_enduser (reference §1.8).
+    The user is identified by Trustpilot's id, else by the token answer's app_enduser (docs/trustpilot.md §2.3).
     When Trustpilot said neither, the account gets a placeholder id ("unknown-…") with
     business_user_known off, and replies then name no author; such a user cannot be recognised on a
     later sign-in, so each of their sign-ins adds an account. A name or email Trustpilot left out this
@@ -116,12 +116,12 @@ def account_refresh(
 ) -> TrustpilotAccount:
     """Refresh the account's tokens, once, while holding the account's refresh lease.
 
-    Two processes never refresh one account at once: Trustpilot rotates refresh tokens (reference
-    §1.7), so the loser's refresh would fail and lock the account out. The lease is a column on the
-    account row rather than a transaction held across the HTTP call, because on SQLite such a
-    transaction would block every other writer, including a sandbox answering that very call. The new
-    token pair is saved, and the lease released, in one UPDATE. When another process refreshed while
-    this one waited, its tokens are used as they are.
+    Two processes never refresh one account at once: Trustpilot rotates refresh tokens
+    (docs/trustpilot.md §2.5), so the loser's refresh would fail and lock the account out. The lease is
+    a column on the account row rather than a transaction held across the HTTP call, because on SQLite
+    such a transaction would block every other writer, including a sandbox answering that very call.
+    The new token pair is saved, and the lease released, in one UPDATE. When another process refreshed
+    while this one waited, its tokens are used as they are.
     """
     account = _claim_refresh(account_id, stale_access_token, sleep)
     if account.refresh_claimed_until is None:
@@ -201,7 +201,7 @@ def call_as_account(account: TrustpilotAccount, operation: Callable[[str], T]) -
     """Run `operation(access_token)`; on 401/403 refresh once and retry once. Nothing loops.
 
     A 403 with a fresh token raises UnitAccessDenied without refreshing: Trustpilot answers refreshes
-    that come too often with 429 (reference §1.2), and a new token would not open the unit either.
+    that come too often with 429 (docs/trustpilot.md §2.4), and a new token would not open the unit either.
     """
     token = account_access_token(account=account)
     try:
@@ -220,7 +220,7 @@ def call_as_account(account: TrustpilotAccount, operation: Callable[[str], T]) -
 
 
 def forbidden_means_no_unit(error: AuthError, *, token_fresh: bool) -> bool:
-    """Whether a refusal is about the business unit rather than the token. [UNCONFIRMED] (reference §1.9, §6).
+    """Whether a refusal is about the business unit rather than the token. [UNCONFIRMED] (docs/trustpilot.md §6.3).
 
     Trustpilot documents no difference; python-trustpilot refreshes on 403 too, since the API "may return
     403" for a token. So a 403 counts as "no access to this unit" only once the token is known to work:

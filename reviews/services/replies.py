@@ -1,6 +1,6 @@
 """Publish company replies on Trustpilot: once each, the latest one winning.
 
-Trustpilot has no idempotency key (reference §4.2). Every attempt is counted before the call, and an
+Trustpilot has no idempotency key (docs/trustpilot.md §5.4). Every attempt is counted before the call, and an
 attempt after the first reads the review back first: if the reply is already there, the earlier
 attempt went through and nothing is posted again. A failed reply is final: only a pending one is
 ever taken for publishing, so a reply the agent was told had failed never appears on Trustpilot later.

@@ -1,7 +1,7 @@
 """Whether a company reply read from Trustpilot was written there, or is TrustDesk's own in another form.
 
 Trustpilot may read a reply back with markup, escaped characters or other whitespace, and for a few
-minutes from a cache that still shows the reply before (reference §4.2, "Due to caching…"). How it
+minutes from a cache that still shows the reply before (docs/trustpilot.md §5.5). How it
 does either is [UNCONFIRMED]; the two guesses live here: reply_words and SENT_WITHIN.
 """
 

@@ -1,4 +1,4 @@
-"""What a Trustpilot sign-in gives access to, whichever of its [UNCONFIRMED] endpoints answer (reference §2).
+"""What a Trustpilot sign-in gives access to, whichever of its [UNCONFIRMED] endpoints answer (docs/trustpilot.md §3.1).
 
 `/v1/private/me` and the user's business-unit listing are seen only against Trustpilot's staging host,
 where the listing carried ids without names. So: names missing, each unit is read for them; `/me` or
@@ -69,7 +69,7 @@ def domains_check(
 
 
 def refused(error: TrustpilotError) -> bool:
-    """An [UNCONFIRMED] endpoint that is missing (404) or not granted to this application (403), reference §2.
+    """An [UNCONFIRMED] endpoint (docs/trustpilot.md §3.1) missing (404) or not granted to this application (403).
 
     A 401 is not among them: it means the token itself is refused, and call_as_account refreshes on it.
     """

@@ -284,7 +284,7 @@ def _confirm_missing(
 ) -> None:
     """Read each review TrustDesk has from the completed window that the list left out: a 404 is a removal.
 
-    Only a 404 marks a review removed: the window's bounds are [UNCONFIRMED] (time zone, reference §3.1),
+    Only a 404 marks a review removed: the window's bounds are [UNCONFIRMED] (time zone, docs/trustpilot.md §4.1),
     and the list may leave out reviews Trustpilot hides, so a review read back is stored as it is now.
     An outage or refusal stops the checks and marks nothing; the next re-scan asks again.
     """

@@ -27,12 +27,12 @@ T = TypeVar("T")
 
 TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"  # noqa: S105 (a path)
 REVOKE_PATH = "/v1/oauth/oauth-business-users-for-applications/revoke"
-# [UNCONFIRMED] (reference §2): both seen only in third-party code against Trustpilot's staging host, where the
-# listing carried ids without names. reviews.services.signin copes with either one missing.
+# [UNCONFIRMED] (docs/trustpilot.md §3.1): both seen only in third-party code against Trustpilot's staging host,
+# where the listing carried ids without names. reviews.services.signin copes with either one missing.
 ME_PATH = "/v1/private/me"
 USER_BUSINESS_UNITS_PATH = "/v1/private/business-users/{user_id}/business-units"
 FIND_BUSINESS_UNIT_PATH = "/v1/business-units/find"
-# Public [DOC]; private [TP-CODE]: Trustpilot's Slack app reads displayName from it (reference §2).
+# Public documented, private seen: Trustpilot's Slack app reads displayName from it (docs/trustpilot.md §3.2).
 BUSINESS_UNIT_PATH = "/v1/business-units/{business_unit_id}"
 PRIVATE_BUSINESS_UNIT_PATH = "/v1/private/business-units/{business_unit_id}"
 REVIEWS_PATH = "/v1/private/business-units/{business_unit_id}/reviews"
@@ -81,10 +81,10 @@ class TrustpilotClient:
         self.sleep = sleep
         self.calls = 0
 
-    # --- OAuth (§1.3, §1.7) ---------------------------------------------------------------------
+    # --- OAuth (docs/trustpilot.md §2) ------------------------------------------------------------
 
     def authorization_url(self, *, redirect_uri: str, state: str) -> str:
-        """Where the browser signs in with Business credentials. `state` support is [UNCONFIRMED] (§1.3)."""
+        """Where the browser signs in with Business credentials; `state` is [UNCONFIRMED] (docs/trustpilot.md §2.1)."""
         query = {"client_id": self.api_key, "redirect_uri": redirect_uri, "response_type": "code", "state": state}
         return f"{self.authorize_url}?{urlencode(query)}"
 
@@ -93,11 +93,11 @@ class TrustpilotClient:
         return self._token_call(form)
 
     def refresh_tokens(self, *, refresh_token: str) -> TokenSet:
-        # accesstoken with grant_type=refresh_token, not /refresh: see Airbyte #53630 (§1.7).
+        # accesstoken with grant_type=refresh_token, not /refresh: see Airbyte #53630 (docs/trustpilot.md §2.5).
         return self._token_call({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
     def revoke(self, *, token: str) -> None:
-        # Field names are [UNCONFIRMED] (§1.7).
+        # Field names are [UNCONFIRMED] (docs/trustpilot.md §2.6).
         self._request("POST", REVOKE_PATH, data={"token": token}, app_auth=True, repeatable=False)
 
     def _token_call(self, form: Mapping[str, str]) -> TokenSet:
@@ -105,14 +105,14 @@ class TrustpilotClient:
         response = self._request("POST", TOKEN_PATH, data=form, app_auth=True, repeatable=False)
         return self._parse(parsing.parse_token_set, response, now=datetime.now(UTC))
 
-    # --- Business users and units (§2) ----------------------------------------------------------
+    # --- Business users and units (docs/trustpilot.md §3) -----------------------------------------
 
     def business_user(self, *, access_token: str) -> BusinessUser:
-        """The signed-in business user: `GET /v1/private/me`, an [UNCONFIRMED] endpoint (§2)."""
+        """The signed-in business user: `GET /v1/private/me`, an [UNCONFIRMED] endpoint (docs/trustpilot.md §3.1)."""
         return self._parse(parsing.parse_business_user, self._request("GET", ME_PATH, token=access_token))
 
     def user_business_units(self, *, access_token: str, user_id: str) -> list[BusinessUnit]:
-        """The units a business user can access, an [UNCONFIRMED] endpoint (§2): names may be missing ("")."""
+        """A business user's units, an [UNCONFIRMED] endpoint (docs/trustpilot.md §3.1): names may be missing ("")."""
         path = USER_BUSINESS_UNITS_PATH.format(user_id=user_id)
         data = self._json(self._request("GET", path, token=access_token))
         items = data.get("businessUnits") if isinstance(data, Mapping) else None
@@ -121,7 +121,8 @@ class TrustpilotClient:
         return [_parse_value(parsing.parse_business_unit, item) for item in items]
 
     def get_business_unit(self, *, business_unit_id: str, access_token: str | None = None) -> BusinessUnit:
-        """One business unit (§2): the private endpoint with a token, the public one (API key only) without."""
+        """One business unit (docs/trustpilot.md §3.2): the private endpoint with a token, the public one
+        (API key only) without."""
         path = PRIVATE_BUSINESS_UNIT_PATH if access_token else BUSINESS_UNIT_PATH
         response = self._request("GET", path.format(business_unit_id=business_unit_id), token=access_token)
         return self._parse(parsing.parse_business_unit, response)
@@ -129,8 +130,8 @@ class TrustpilotClient:
     def has_access(self, *, access_token: str, business_unit_id: str) -> bool:
         """Whether the token may read the unit's private reviews: a one-review list call.
 
-        No endpoint says so directly; reference §2 recommends this call and reads 401, 403 or 404 as no
-        access [UNCONFIRMED]. Outages and rate limits raise as usual.
+        No endpoint says so directly: this call is taken as the proof, and 401, 403 or 404 as no access
+        [UNCONFIRMED] (docs/trustpilot.md §3.4). Outages and rate limits raise as usual.
         """
         path = REVIEWS_PATH.format(business_unit_id=business_unit_id)
         try:
@@ -140,11 +141,11 @@ class TrustpilotClient:
         return True
 
     def find_business_unit(self, *, domain: str) -> BusinessUnit:
-        """Trustpilot matches the identifying name exactly, so scheme and path are dropped (§2)."""
+        """Trustpilot matches the identifying name exactly, so scheme and path are dropped (docs/trustpilot.md §3.3)."""
         response = self._request("GET", FIND_BUSINESS_UNIT_PATH, params={"name": normalize_domain(domain)})
         return self._parse(parsing.parse_business_unit, response)
 
-    # --- Reviews (§3, §4) -----------------------------------------------------------------------
+    # --- Reviews (docs/trustpilot.md §4, §5) ------------------------------------------------------
 
     def review_page(
         self,
@@ -173,7 +174,7 @@ class TrustpilotClient:
         return parse_review_items(items, page=page, per_page=int(params["perPage"]))
 
     def review_pages(self, *, first_page: int = 1, **query: Any) -> Iterator[ReviewPage]:
-        """Every page from `first_page` on, until a short page (the reliable end marker, §3.2)."""
+        """Every page from `first_page` on, until a short page (the reliable end marker, docs/trustpilot.md §4.2)."""
         page = first_page
         while True:
             result = self.review_page(page=page, **query)
@@ -183,17 +184,19 @@ class TrustpilotClient:
             page += 1
 
     def get_review(self, *, access_token: str, review_id: str) -> ReviewData:
-        # The private single-review endpoint is [UNCONFIRMED] in the official docs (§4.1).
+        # The private single-review endpoint is [UNCONFIRMED] in the official docs (docs/trustpilot.md §4.5).
         response = self._request("GET", REVIEW_PATH.format(review_id=review_id), token=access_token)
         return self._parse(parsing.parse_review, response)
 
     def post_reply(
         self, *, access_token: str, review_id: str, message: str, author_business_user_id: str | None
     ) -> None:
-        """Publish the company reply; a later one replaces it (§4.2). Success status is [UNCONFIRMED]: any 2xx.
+        """Publish the company reply; a later one replaces it (docs/trustpilot.md §5.2). Success status is
+        [UNCONFIRMED]: any 2xx (docs/trustpilot.md §5.1).
 
         Without an author id the body is `{message}` alone: whether Trustpilot then takes the token's user
-        is [UNCONFIRMED] (§4.2), though its own Slack app sent only the message with a user token.
+        is [UNCONFIRMED] (docs/trustpilot.md §5.1), though its own Slack app sent only the message with a
+        user token.
         """
         body = {"message": message}
         if author_business_user_id:
@@ -301,7 +304,7 @@ def parse_review_items(items: list[Any], *, page: int, per_page: int) -> ReviewP
 
 
 def error_for(response: requests.Response) -> errors.TrustpilotError | None:
-    """The one place where Trustpilot's status codes become TrustDesk's errors (§6)."""
+    """The one place where Trustpilot's status codes become TrustDesk's errors (docs/trustpilot.md §6.2)."""
     status = response.status_code
     failure = http.failure_of(status)
     if failure is None:

@@ -8,7 +8,8 @@ from django.conf import settings
 
 
 def public_review_url(review_id: str, template: str | None = None) -> str:
-    """The review's public page. The URL pattern is [UNCONFIRMED] (reference §5): TRUSTPILOT_REVIEW_URL sets it.
+    """The review's public page. The URL pattern is [UNCONFIRMED] (docs/trustpilot.md §4.6):
+    TRUSTPILOT_REVIEW_URL sets it.
 
     Pull passes the template once for its 200 links instead of reading settings for each.
     """

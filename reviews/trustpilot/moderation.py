@@ -12,13 +12,14 @@ REPORTED = "reported"
 
 
 def review_status(raw: Mapping[str, Any]) -> str:
-    """ACTIVE, or why Trustpilot does not show the review as active, from the review object (reference §3.3).
+    """ACTIVE, or why Trustpilot does not show the review as active, from the review object
+    (docs/trustpilot.md §4.4).
 
-    - `status` is documented only by the example "active" (§3.3); any other non-empty value is taken to
+    - `status` is documented only by the example "active"; any other non-empty value is taken to
       mean the review is not active, and is returned as Trustpilot wrote it [UNCONFIRMED: the other
       values are undocumented]. A missing or null `status` counts as active, since the field is nullable
-      and the public review object (§4.1) has none.
-    - `reportData` is null on a review nobody reported (§3.3). An object means the review was reported;
+      and the public review object (docs/trustpilot.md §4.5) has none.
+    - `reportData` is null on a review nobody reported. An object means the review was reported;
       with `reviewVisibility` "hidden" (the doc example) Trustpilot hides it: HIDDEN, otherwise REPORTED
       [UNCONFIRMED: the other `reviewVisibility` values, and whether a report is ever cleared, are undocumented].
     """

@@ -8,7 +8,7 @@ from typing import Any
 
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, CompanyReply, ReviewData, TokenSet
 
-# Access tokens last 100 hours (reference §1.2): assumed when an answer leaves expires_in out, so a missing
+# Access tokens last 100 hours (docs/trustpilot.md §2.4): assumed when an answer leaves expires_in out, so a missing
 # field does not make every call refresh (which Trustpilot answers with 429).
 DOCUMENTED_ACCESS_LIFETIME = 100 * 3600
 

@@ -10,12 +10,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TokenSet:
-    access_token: str
-    refresh_token: str
+    # Kept out of repr, so a log line, a traceback's locals or a failed assertion never shows a token.
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
     access_expires_at: datetime
     refresh_expires_at: datetime | None
     # Apigee's end-user id; one provider reads it as the business user's id. Its meaning is [UNCONFIRMED]
-    # (reference §1.8), so it only names the user when /v1/private/me cannot.
+    # (docs/trustpilot.md §2.3), so it only names the user when /v1/private/me cannot.
     app_enduser: str = field(default="", repr=False)
 
 

@@ -9,7 +9,7 @@ import hmac
 from django.http import HttpRequest
 from django.utils import timezone
 
-from sandbox.trustpilot.errors import unauthorized
+from sandbox.trustpilot.errors import apikey_refused, unauthorized
 from sandbox.trustpilot.models import BusinessUser, Token
 
 # The sandbox's one API application; settings default TRUSTPILOT_API_KEY/SECRET to these in sandbox mode.
@@ -18,15 +18,15 @@ API_SECRET = "sandbox-api-secret"  # noqa: S105 (a public sandbox credential)
 
 
 def api_key_from_header(request: HttpRequest) -> str:
-    """Every /v1 call names the application in the apikey header (reference §1.1)."""
+    """Every /v1 call names the application in the apikey header (docs/trustpilot.md §1.2)."""
     key = request.headers.get("apikey", "")
     if not _same(key, API_KEY):
-        raise unauthorized("Invalid or missing apikey header")
+        raise apikey_refused()
     return key
 
 
 def application_from_credentials(request: HttpRequest) -> str:
-    """Token calls authenticate the application by HTTP Basic, or by client_id/client_secret fields (§1.2)."""
+    """Token calls authenticate the app by HTTP Basic or by client_id/client_secret fields (docs/trustpilot.md §2.2)."""
     key, secret = _basic_credentials(request) or (
         request.POST.get("client_id", ""),
         request.POST.get("client_secret", ""),

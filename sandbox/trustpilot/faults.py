@@ -24,9 +24,10 @@ NUMBER_SETTINGS = (
     "refresh_token_lifetime",
     "new_review_every_seconds",
 )
-# How Trustpilot's sign-in may turn out to behave (reference §1.3, §1.8, §2): see models.Faults.
-# …and how its API may (reference §1.9, §4.2): a business unit refused with 403, replies read back reformatted.
-SWITCH_SETTINGS = ("echo_state", "strict_opener_policy", "send_app_enduser", "reformat_replies")
+# How Trustpilot's sign-in may turn out to behave (docs/trustpilot.md §2.1, §2.3, §3.1): see models.Faults.
+# …and how its API may (docs/trustpilot.md §6.3, §5.5, §6.2): a unit refused with 403, replies read back reformatted,
+# 429s without Retry-After.
+SWITCH_SETTINGS = ("echo_state", "strict_opener_policy", "send_app_enduser", "reformat_replies", "send_retry_after")
 TEXT_SETTINGS = ("forbidden_unit",)
 CHOICE_SETTINGS = {"unit_listing": tuple(UnitListing.values)}
 SETTINGS = (*NUMBER_SETTINGS, *SWITCH_SETTINGS, *TEXT_SETTINGS, *CHOICE_SETTINGS)
@@ -57,6 +58,7 @@ def faults_set(
     send_app_enduser: bool | None = None,
     forbidden_unit: str | None = None,
     reformat_replies: bool | None = None,
+    send_retry_after: bool | None = None,
 ) -> Faults:
     """Change the given settings and keep the rest, e.g. `faults_set(fail_next=2, fail_status=503)`."""
     given: dict[str, Setting | None] = {
@@ -74,6 +76,7 @@ def faults_set(
         "send_app_enduser": send_app_enduser,
         "forbidden_unit": forbidden_unit,
         "reformat_replies": reformat_replies,
+        "send_retry_after": send_retry_after,
     }
     return faults_apply(parse_changes({name: value for name, value in given.items() if value is not None}))
 
@@ -145,13 +148,20 @@ def unit_forbidden(faults: Faults, unit: BusinessUnit) -> bool:
 
 
 def injected_failure(faults: Faults) -> ApiError | None:
-    """Take one of the `fail_next` failures, counting down in the database so processes never double count."""
+    """Take one of the `fail_next` failures, counting down in the database so processes never double count.
+
+    A 429 says when to come back, as clients expect of Trustpilot, unless send_retry_after is off.
+    """
     if faults.fail_next <= 0:
         return None
     if not Faults.objects.filter(pk=faults.pk, fail_next__gt=0).update(fail_next=F("fail_next") - 1):
         return None
     status = faults.fail_status if faults.fail_status in FAIL_STATUSES else 503
-    headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after and status in (429, 503) else {}
+    headers: dict[str, str] = {}
+    if status == 429 and faults.send_retry_after:
+        headers["Retry-After"] = str(faults.retry_after or 1)
+    elif status == 503 and faults.retry_after:
+        headers["Retry-After"] = str(faults.retry_after)
     message = f"{_REASONS[status]} (injected by the sandbox)"
     return ApiError(status, message, code=ErrorCode.INJECTED_FAULT, headers=headers)
 
@@ -174,5 +184,5 @@ def rate_limited(faults: Faults, *, api_key: str, now: datetime | None = None) -
         429,
         f"Too many requests: the sandbox allows {limit} calls per minute",
         code=ErrorCode.TOO_MANY_REQUESTS,
-        headers={"Retry-After": str(retry_after)},
+        headers={"Retry-After": str(retry_after)} if faults.send_retry_after else {},
     )

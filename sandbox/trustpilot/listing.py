@@ -1,4 +1,4 @@
-"""The private review list: its query parameters (reference §3.1) and one page read with LIMIT/OFFSET."""
+"""The private review list: its query parameters (docs/trustpilot.md §4.1) and one page read with LIMIT/OFFSET."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def _boolean(params: QueryDict, name: str) -> bool | None:
 
 
 def _list(params: QueryDict, name: str) -> list[str]:
-    # Array encoding is unconfirmed (reference §3.1): repeated keys and commas are both accepted.
+    # Array encoding is unconfirmed (docs/trustpilot.md §4.1): repeated keys and commas are both accepted.
     return [part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip()]
 
 

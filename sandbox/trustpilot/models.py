@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 ID_LENGTH = 24
-ACCESS_TOKEN_LIFETIME = 360_000  # 100 hours, as Trustpilot documents (reference §1.2)
+ACCESS_TOKEN_LIFETIME = 360_000  # 100 hours, as Trustpilot documents (docs/trustpilot.md §2.4)
 REFRESH_TOKEN_LIFETIME = 30 * 24 * 3600  # 30 days, as documented; 90 days has been observed
 
 
@@ -86,7 +86,7 @@ class Review(models.Model):
     reply_created_at = models.DateTimeField(null=True, blank=True)
     reply_updated_at = models.DateTimeField(null=True, blank=True)
     reply_author = models.ForeignKey(BusinessUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    # Moderation (reference §3.3): `status` and `reportData` as Trustpilot renders them; a removed review is
+    # Moderation (docs/trustpilot.md §4.4): `status` and `reportData` as Trustpilot renders them; a removed review is
     # kept here so the control endpoint can bring it back, but the API answers 404 for it and lists it nowhere.
     status = models.CharField(max_length=64, default="active", help_text='Rendered as "status"; "" is null.')
     report_data = models.JSONField(null=True, blank=True, help_text='Rendered as "reportData".')
@@ -151,7 +151,7 @@ class Token(models.Model):
 
 
 class UnitListing(models.TextChoices):
-    """How the sandbox answers the [UNCONFIRMED] user and listing endpoints (reference §2)."""
+    """How the sandbox answers the [UNCONFIRMED] user and listing endpoints (docs/trustpilot.md §3.1)."""
 
     NAMED = "named", "Units listed with their names"
     UNNAMED = "unnamed", "Units listed by id only, as seen against staging"
@@ -165,24 +165,29 @@ class Faults(models.Model):
     latency_ms = models.PositiveIntegerField(default=0)
     fail_next = models.PositiveIntegerField(default=0, help_text="How many of the next /v1 calls fail.")
     fail_status = models.PositiveSmallIntegerField(default=503)
-    retry_after = models.PositiveIntegerField(default=0, help_text="Seconds; sent with 429 and 503 unless 0.")
+    retry_after = models.PositiveIntegerField(
+        default=0, help_text="Retry-After seconds: sent with a 503 unless 0, and with a 429 (1 for 0)."
+    )
     rate_limit_per_minute = models.PositiveIntegerField(default=0, help_text="Calls per API key; 0 is no limit.")
     access_token_lifetime = models.PositiveIntegerField(default=ACCESS_TOKEN_LIFETIME)
     refresh_token_lifetime = models.PositiveIntegerField(default=REFRESH_TOKEN_LIFETIME)
     new_review_every_seconds = models.PositiveIntegerField(default=0, help_text="0 is off.")
-    # Trustpilot's sign-in as it may turn out to be (reference §1.3, §1.8, §2).
+    # Trustpilot's sign-in as it may turn out to be (docs/trustpilot.md §2.1, §2.3, §3.1).
     echo_state = models.BooleanField(default=True, help_text="The sign-in redirect carries state back.")
     unit_listing = models.CharField(max_length=16, choices=UnitListing.choices, default=UnitListing.NAMED)
     strict_opener_policy = models.BooleanField(
         default=False, help_text="The sign-in page sends Cross-Origin-Opener-Policy: same-origin."
     )
     send_app_enduser = models.BooleanField(default=True, help_text="Token answers carry app_enduser.")
-    # Trustpilot's answers as they may turn out to be [UNCONFIRMED] (reference §1.9, §4.2).
+    # Trustpilot's answers as they may turn out to be [UNCONFIRMED] (docs/trustpilot.md §6.3, §5.5, §6.2).
     forbidden_unit = models.CharField(
         max_length=255, blank=True, help_text="A business unit (id or domain) whose private review list answers 403."
     )
     reformat_replies = models.BooleanField(
         default=False, help_text="Company replies are read back with markup and other whitespace."
+    )
+    send_retry_after = models.BooleanField(
+        default=True, help_text="429s carry Retry-After; false plays a Trustpilot that sends none."
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -83,7 +83,7 @@ def tokens_issue(
 
 
 def tokens_refresh(*, refresh_token: str, api_key: str) -> IssuedTokens:
-    """Refresh rotates: the old refresh token is revoked, as Trustpilot's seems to be (reference §1.7)."""
+    """Refresh rotates: the old refresh token is revoked, as Trustpilot's seems to be (docs/trustpilot.md §2.5)."""
     now = timezone.now()
     old = Token.objects.filter(value=refresh_token, kind=Token.Kind.REFRESH, api_key=api_key).first()
     if old is None or old.revoked or old.expires_at <= now:

@@ -1,6 +1,6 @@
 """Sandbox models as Trustpilot JSON.
 
-Trustpilot writes timestamps three ways (reference §3.3): `…T13:37:00.000Z`, `…T13:37:00Z` and
+Trustpilot writes timestamps three ways (docs/trustpilot.md §4.3): `…T13:37:00.000Z`, `…T13:37:00Z` and
 `…T13:37:00` with no zone. The sandbox uses all three on purpose, so the client must cope.
 """
 
@@ -100,7 +100,7 @@ def company_reply(item: Review, *, reformat: bool = False) -> JsonObject | None:
 
 
 def reformatted(text: str) -> str:
-    """The reply as Trustpilot might read it back [UNCONFIRMED] (reference §4.2): HTML paragraphs and line
+    """The reply as Trustpilot might read it back [UNCONFIRMED] (docs/trustpilot.md §5.5): HTML paragraphs and line
     breaks, escaped characters, Windows line ends and stray spaces. The words stay the same."""
     paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
     lines = [
@@ -110,7 +110,7 @@ def reformatted(text: str) -> str:
 
 
 def tokens(issued: IssuedTokens, *, app_enduser: bool = True) -> dict[str, str]:
-    """Every value is a string, as Trustpilot sends them (reference §1.8).
+    """Every value is a string, as Trustpilot sends them (docs/trustpilot.md §2.3).
 
     app_enduser carries the business user's id, as one provider reads it; its meaning is unconfirmed,
     so Faults.send_app_enduser can leave it out.

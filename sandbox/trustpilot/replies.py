@@ -1,4 +1,4 @@
-"""The company reply: one per review, and the latest one wins (reference §4.2)."""
+"""The company reply: one per review, and the latest one wins (docs/trustpilot.md §5.2)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from sandbox.trustpilot.models import BusinessUser, Review
 
-# [UNCONFIRMED] Trustpilot's limit (reference §4.2); the sandbox enforces it so the client's check is exercised.
+# [UNCONFIRMED] Trustpilot's limit (docs/trustpilot.md §5.3); the sandbox enforces it so the client's check is
+# exercised.
 MAX_REPLY_LENGTH = 5000
 
 

@@ -38,7 +38,13 @@ def forbidden(description: str) -> ApiError:
 
 
 def not_found(description: str = "Not found") -> ApiError:
+    """A record that does not exist, on a route that does."""
     return ApiError(404, {"error": "RecordNotFound", "description": description})
+
+
+def invalid_endpoint() -> ApiError:
+    """A route Zendesk does not have, or a method it does not take there: Zendesk's JSON, never an HTML page."""
+    return ApiError(404, {"error": "InvalidEndpoint", "description": "Not found"})
 
 
 def invalid(field: str, description: str) -> ApiError:

@@ -11,6 +11,7 @@ from sandbox.zendesk.errors import ApiError, bad_request
 from sandbox.zendesk.models import SandboxZendesk
 
 FAIL_STATUSES = (429, 500, 502, 503, 504)
+RATE_LIMIT_RETRY_AFTER = 1
 MAX_VALUE = 2_147_483_647
 _ERRORS = {
     429: ("APIRateLimitExceeded", "Number of allowed API requests per minute exceeded"),
@@ -74,14 +75,16 @@ def faults_as_dict(zendesk: SandboxZendesk) -> dict[str, int | bool]:
 
 
 def parse_fail_next(data: Mapping[str, Any]) -> dict[str, int]:
-    """Validate `{"status": 503, "count": 1, "retry_after": 2}`; count defaults to 1, retry_after to none."""
+    """Validate `{"status": 503, "count": 1, "retry_after": 2}`; count defaults to 1, retry_after to none
+    but for a 429, which Zendesk never sends without one: it defaults to 1 second there."""
     unknown = set(data) - {"status", "count", "retry_after"}
     if unknown:
         raise bad_request(f"Unknown settings: {', '.join(sorted(unknown))}; known: status, count, retry_after")
+    status = data.get("status", 503)
     values = {
-        "status": data.get("status", 503),
+        "status": status,
         "count": data.get("count", 1),
-        "retry_after": data.get("retry_after", 0),
+        "retry_after": data.get("retry_after", RATE_LIMIT_RETRY_AFTER if status == 429 else 0),
     }
     for name, value in values.items():
         _check_whole_number(name, value)
@@ -130,8 +133,9 @@ def injected_failure(zendesk: SandboxZendesk) -> ApiError | None:
 
 
 def _injected(status: int, *, retry_after: int) -> ApiError:
+    """A 429 always carries Retry-After, as Zendesk's do; a 5xx only when retry_after is set."""
     error, description = _ERRORS[status]
-    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    headers = {"Retry-After": str(retry_after)} if retry_after or status == 429 else {}
     return ApiError(
         status, {"error": error, "description": f"{description} (injected by the sandbox)"}, headers=headers
     )

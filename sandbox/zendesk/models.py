@@ -28,7 +28,7 @@ class SandboxZendesk(models.Model):
     validate_token_unavailable = models.BooleanField(
         default=False, help_text="While on, validate_token answers 503 (Zendesk cannot check push tokens)."
     )
-    # How Zendesk writes a restriction that is off: null or [] (reference §10, [UNCONFIRMED]).
+    # How Zendesk writes a restriction that is off: null or [] ([UNCONFIRMED], docs/zendesk.md §10.2).
     unused_restrictions_empty = models.BooleanField(
         default=False, help_text="While on, an installation shows a restriction that is off as [] instead of null."
     )
@@ -138,7 +138,7 @@ class SandboxInstallationUpdate(models.Model):
 
 
 class SandboxPushToken(models.Model):
-    """A push token Zendesk gave TrustDesk for one integration instance, in an admin_ui POST (reference §8).
+    """A push token Zendesk gave TrustDesk for one integration instance, in an admin_ui POST (docs/zendesk.md §8.1).
 
     Only a digest is kept: the token itself is returned once, by push_token_issue.
     """
@@ -156,10 +156,36 @@ class SandboxPushToken(models.Model):
 
 
 class SandboxTicket(Scoped):
-    """Created by the first comment put on it: any id is a valid ticket id."""
+    """A ticket, created with POST /tickets (its id the account's next) or by a test; it has no assignee."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending"
+        HOLD = "hold", "On-hold"
+        SOLVED = "solved", "Solved"
+        CLOSED = "closed", "Closed"
+
+    subject = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    requester_id = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"ticket {self.zendesk_id}"
+
+
+class SandboxAudit(models.Model):
+    """One change to a ticket (its creation, a comment, a new status); its primary key is the id Zendesk shows."""
+
+    ticket = models.ForeignKey(SandboxTicket, on_delete=models.CASCADE, related_name="audits")
+    author_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"audit {self.pk} of {self.ticket}"
 
 
 class SandboxComment(models.Model):

@@ -1,4 +1,4 @@
-"""Push tokens: issued as Zendesk issues one with each admin_ui POST, checked by validate_token (reference §8)."""
+"""Push tokens: issued as Zendesk issues one with each admin_ui POST, checked by validate_token (docs/zendesk.md §8)."""
 
 from __future__ import annotations
 

@@ -13,9 +13,11 @@ from sandbox.zendesk.models import (
     SandboxGroupMembership,
     SandboxInstallation,
     SandboxRole,
+    SandboxTicket,
     SandboxUser,
     SandboxZendesk,
 )
+from sandbox.zendesk.tickets import TicketChange
 
 JsonObject = dict[str, Any]
 
@@ -107,17 +109,44 @@ def comment(item: SandboxComment) -> JsonObject:
     }
 
 
-def ticket_update(item: SandboxComment) -> JsonObject:
-    """What PUT /tickets/{id} answers: the ticket and the audit of the change, whose one event is the comment."""
-    event = {key: value for key, value in comment(item).items() if key != "created_at"}
+def ticket(item: SandboxTicket, *, description: str, request: HttpRequest) -> JsonObject:
     return {
-        "ticket": {"id": item.ticket.zendesk_id, "updated_at": timestamp(item.ticket.updated_at)},
+        "id": item.zendesk_id,
+        "url": _api_url(request, f"tickets/{item.zendesk_id}.json"),
+        "external_id": None,
+        "subject": item.subject,
+        "raw_subject": item.subject,
+        "description": description,
+        "status": item.status,
+        "requester_id": item.requester_id,
+        "assignee_id": None,
+        "group_id": None,
+        "tags": [],
+        "created_at": timestamp(item.created_at),
+        "updated_at": timestamp(item.updated_at),
+    }
+
+
+def ticket_change(change: TicketChange, *, description: str, request: HttpRequest) -> JsonObject:
+    """What POST /tickets and PUT /tickets/{id} answer: the ticket and the audit of the change, whose events are
+    the comment it added, then each field it set ("Create" events for a new ticket, else "Change")."""
+    events: list[JsonObject] = []
+    if change.comment is not None:
+        events.append({key: value for key, value in comment(change.comment).items() if key != "created_at"})
+    for name, previous, value in change.fields:
+        event: JsonObject = {"type": "Create" if change.created else "Change", "field_name": name}
+        event["value"] = None if value is None else str(value)
+        if not change.created:
+            event["previous_value"] = None if previous is None else str(previous)
+        events.append(event)
+    return {
+        "ticket": ticket(change.ticket, description=description, request=request),
         "audit": {
-            "id": item.pk,
-            "ticket_id": item.ticket.zendesk_id,
-            "author_id": item.author_id,
-            "created_at": timestamp(item.created_at),
-            "events": [event],
+            "id": change.audit.pk,
+            "ticket_id": change.ticket.zendesk_id,
+            "author_id": change.audit.author_id,
+            "created_at": timestamp(change.audit.created_at),
+            "events": events,
         },
     }
 

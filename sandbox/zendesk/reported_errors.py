@@ -1,4 +1,4 @@
-"""channelback/report_error as Zendesk's schema describes it (reference §4, [OAS][SCHEMA]), and what was reported."""
+"""channelback/report_error as Zendesk's schema describes it (docs/zendesk.md §4.3), and what was reported."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import transaction
@@ -28,7 +28,7 @@ class SeededZendesk:
     subdomain: str
     plan: str
     api_user: str
-    api_token: str
+    api_token: str = field(repr=False)
     installation_id: int
     created: bool
 

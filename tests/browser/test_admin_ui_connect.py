@@ -146,7 +146,7 @@ def test_an_admin_adds_an_account_signing_in_to_trustpilot_in_a_popup(page, demo
     assert page.console_errors() == []
 
 
-# Each way Trustpilot's sign-in may behave (reference §1.3, §2), as the sandbox's switches play it, and what
+# Each way Trustpilot's sign-in may behave (docs/trustpilot.md §2.1, §3.1), as the sandbox's switches play it, and what
 # the admin then does on the domains step: tick the listed domains, or type them.
 VARIANTS = {
     "state not echoed": ({"echo_state": False}, ""),

@@ -1,6 +1,6 @@
 """A stand-in for Zendesk's Admin Center in the browser tests: a page on the account's own host, on
 another site than TrustDesk (<subdomain>.localhost, which Chromium resolves to loopback, while the live
-server is 127.0.0.1), that POSTs admin_ui's fields into a named iframe, as Zendesk does (reference §2),
+server is 127.0.0.1), that POSTs admin_ui's fields into a named iframe, as Zendesk does (docs/zendesk.md §2.1),
 and the return_url endpoint on the same host that records what the finish page posts back."""
 
 from __future__ import annotations

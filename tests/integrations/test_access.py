@@ -16,6 +16,11 @@ from tests.fixtures import load_fixture
 
 BASE = "https://acme.zendesk.com"
 INSTALLATION = f"{BASE}/api/v2/apps/installations/360001234.json"
+# A list Zendesk answers in one page.
+LAST_PAGE = {
+    "meta": {"has_more": False, "after_cursor": None, "before_cursor": None},
+    "links": {"next": None, "prev": None},
+}
 # Tasks are queued on commit: these tests commit for real.
 committing = pytest.mark.django_db(transaction=True)
 
@@ -33,8 +38,8 @@ def zendesk():
         mock.get(f"{BASE}/api/v2/custom_roles.json", json=load_fixture("zendesk", "custom_roles_synthetic"))
         mock.get(
             f"{BASE}/api/v2/groups.json",
-            json=load_fixture("zendesk", "group_memberships_synthetic")
-            | {"groups": load_fixture("zendesk", "groups_page1_synthetic")["groups"]},
+            json={"groups": load_fixture("zendesk", "groups_page1_synthetic")["groups"], **LAST_PAGE},
+            match=[responses.matchers.query_param_matcher({"exclude_deleted": "true", "page[size]": "100"})],
         )
         yield mock
 

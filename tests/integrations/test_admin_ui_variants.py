@@ -1,5 +1,6 @@
-"""The connect flow under each way Trustpilot's sign-in may turn out to behave ([UNCONFIRMED], reference §1.3
-and §2), as the sandbox's switches play it, end to end over real HTTP: the account connects in every case."""
+"""The connect flow under each way Trustpilot's sign-in may turn out to behave ([UNCONFIRMED],
+docs/trustpilot.md §2.1 and §3.1), as the sandbox's switches play it, end to end over real HTTP: the
+account connects in every case."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from integrations.models import AccessRestriction, ChannelInstance, ReviewTicket
 from reviews import tasks
 from reviews.models import Reply, Review
 from reviews.services import sync
+from sandbox.control import control_headers
 from sandbox.trustpilot import faults
 from sandbox.trustpilot.models import Review as SandboxReview
 from sandbox.trustpilot.models import Token
@@ -249,7 +250,9 @@ def test_a_reply_that_finally_fails_is_reported_with_report_error_and_never_publ
 
     give_up(reply)
 
-    reports = requests.get(f"{live_zendesk.base_url}/_control/reported_errors", timeout=5).json()["reported_errors"]
+    reports = requests.get(
+        f"{live_zendesk.base_url}/_control/reported_errors", headers=control_headers(), timeout=5
+    ).json()["reported_errors"]
     assert [(r["status"], r["body"]) for r in reports] == [
         (
             200,

@@ -6,8 +6,9 @@ import pytest
 
 from integrations.app_address import manifest_url_for
 from integrations.models import ChannelInstance, ReviewTicketLink
+from integrations.protocol import review_resource
 from reviews.models import Reply
-from sandbox.simulator import Simulation, describe
+from sandbox.simulator import Simulation, Ticket, describe
 from sandbox.trustpilot import seed
 from sandbox.trustpilot.models import Review as SandboxReview
 
@@ -41,5 +42,20 @@ def test_an_admin_adds_an_account_reviews_become_tickets_and_an_agent_replies(li
     assert reply.status == Reply.Status.SENT
     assert SandboxReview.objects.get(pk=reply.review.trustpilot_id).reply_text == reply.message
     assert any("Replied on ticket" in line for line in said)
-    assert describe(tickets)
     assert unanswered.count() == len(tickets) - 1  # every unanswered review became a ticket; one is answered now
+    assert describe(tickets) == described(tickets, instance, reply)
+
+
+def described(tickets: dict[str, Ticket], instance: ChannelInstance, reply: Reply) -> list[str]:
+    """What the simulator should say it made: each review on the ticket its link names, under its title and
+    by its reviewer, and the agent's reply on the first ticket."""
+    lines = []
+    for position, ticket in enumerate(tickets.values()):
+        review = ReviewTicketLink.objects.get(
+            instance=instance, kind="review", zendesk_ticket_id=ticket.ticket_id
+        ).review
+        message = review_resource(review, instance.zendesk_account)["message"].replace("\n", " ")
+        lines += [f"#{ticket.ticket_id} {review.title}", f"    {review.reviewer_name}: {message[:100]}"]
+        if position == 0:
+            lines.append(f"    agent: {reply.message}")
+    return lines

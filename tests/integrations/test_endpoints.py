@@ -69,12 +69,22 @@ def test_clickthrough_opens_no_review_of_another_accounts_domains(account):
 
 
 @pytest.mark.parametrize(
-    "external_id", ["tp-review-000000000000000000000000", "https://evil.example/", "tp-review-../../x", ""]
+    "external_id", ["tp-review-000000000000000000000000", "https://evil.example/", "tp-review-../../x"]
 )
 def test_clickthrough_of_an_unknown_id_is_404_never_a_redirect(account, external_id):
     response = Client().get(keyed("clickthrough", account), {"external_id": external_id})
 
-    assert response.status_code in (400, 404)
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "message": f"No review is known for external_id {external_id!r}"}
+    assert "Location" not in response
+
+
+@pytest.mark.parametrize("query", [{"external_id": ""}, {}])
+def test_clickthrough_without_an_external_id_is_400_never_a_redirect(account, query):
+    response = Client().get(keyed("clickthrough", account), query)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "bad_request", "message": "'external_id' is required"}
     assert "Location" not in response
 
 

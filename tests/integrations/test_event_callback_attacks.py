@@ -1,6 +1,6 @@
 """event_callback as a stranger would use it: POSTs that try to disconnect, purge, relink or crash.
 
-Zendesk signs no event (reference §7); only the secret in acme's app address says an event comes from
+Zendesk signs no event (docs/zendesk.md §7.1); only the secret in acme's app address says an event comes from
 acme's Zendesk. So each attack is posted at acme's own address with a forged field, as anyone who got
 hold of that address could (the attack the secret does not stop), and checks the answer, then that the
 database holds what it held before (nothing purged, nothing disconnected), then what the stored event

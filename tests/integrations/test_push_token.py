@@ -12,7 +12,7 @@ import responses
 from integrations.services.push_token import TIMEOUT_SECONDS, PushTokenCheck, push_token_check
 from integrations.zendesk import errors
 from integrations.zendesk.client import ZendeskClient
-from tests.zendesk_schemas import Validator, format_checker, registry, schemas_available
+from tests.zendesk_schemas import Validator, format_checker, needs_schemas, registry
 
 URL = "https://acme.zendesk.com/api/v2/any_channel/validate_token"
 TOKEN = "zd-push-token-4f1c9e"
@@ -43,10 +43,10 @@ def test_one_attempt_with_a_short_timeout():
     assert responses.calls[0].request.req_kwargs["timeout"] == TIMEOUT_SECONDS
 
 
-@pytest.mark.skipif(not schemas_available(), reason="../shared/zendesk-schemas is not there")
+@needs_schemas
 @responses.activate
 def test_the_body_keeps_to_the_push_schemas_rules_for_its_fields():
-    # Zendesk publishes no schema for validate_token; its fields are the push request's (reference §8).
+    # Zendesk publishes no schema for validate_token; its fields are the push request's (docs/zendesk.md §8.3).
     push = registry()["push_parameters.json"].contents["properties"]
     schema = {
         "type": "object",

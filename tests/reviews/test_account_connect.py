@@ -1,4 +1,5 @@
-"""Connecting a Trustpilot account, including a business user Trustpilot did not name (reference §1.8, §2)."""
+"""Connecting a Trustpilot account, including a business user Trustpilot did not name
+(docs/trustpilot.md §2.3, §3.1)."""
 
 from __future__ import annotations
 

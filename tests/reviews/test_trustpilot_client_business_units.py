@@ -1,4 +1,5 @@
-"""Finding business units (reference §2): the signed-in user, their units, one unit, lookup by domain, access."""
+"""Finding business units (docs/trustpilot.md §3): the signed-in user, their units, one unit, lookup by
+domain, access."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OAuth against Trustpilot (reference §1.3, §1.7, §1.8): the sign-in URL, token calls and revoke."""
+"""OAuth against Trustpilot (docs/trustpilot.md §2): the sign-in URL, token calls and revoke."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_exchange_code_posts_a_form_with_basic_app_auth_and_returns_the_token_se
     assert isinstance(tokens, TokenSet)
     assert tokens.access_token == "tpa-Fq3ZkX9wLm2Rt8YvNc4Hd7Jp"
     assert tokens.refresh_token == "tpr-Vb6Ns1Qe5Gw0Ky3Ua8Mi2Lo4"
-    # "expires_in": "360000" and "refresh_token_expires_in": "7776000" arrive as strings (§1.8).
+    # "expires_in": "360000" and "refresh_token_expires_in": "7776000" arrive as strings (docs/trustpilot.md §2.3).
     assert before + timedelta(seconds=360000) <= tokens.access_expires_at <= after + timedelta(seconds=360000)
     assert tokens.refresh_expires_at is not None
     assert before + timedelta(days=90) <= tokens.refresh_expires_at <= after + timedelta(days=90)
@@ -214,7 +214,7 @@ def test_a_token_call_answered_429_is_repeated_after_retry_after():
 
 @responses.activate
 def test_a_token_call_that_times_out_reading_has_an_unknown_outcome_and_is_not_repeated():
-    # The refresh token may already have rotated on Trustpilot's side (§1.7).
+    # The refresh token may already have rotated on Trustpilot's side (docs/trustpilot.md §2.5).
     responses.post(TOKEN_URL, body=requests.exceptions.ReadTimeout("read timed out"))
     client = make_client()
 

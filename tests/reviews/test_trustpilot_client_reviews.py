@@ -1,4 +1,4 @@
-"""Reading reviews and posting replies (reference §3.1 to 3.3, §4.1 to 4.3)."""
+"""Reading reviews and posting replies (docs/trustpilot.md §4, §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""How Trustpilot's failures become TrustDesk's errors, and when the client tries again (reference §6, §4.2)."""
+"""How Trustpilot's failures become TrustDesk's errors, and when the client tries again
+(docs/trustpilot.md §6.2, §5.4)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def answer(status: int, *, body: str = "", headers: dict[str, str] | None = None
     return response
 
 
-# --- Status → error (one function, §6) ---------------------------------------------------------------
+# --- Status → error (one function, docs/trustpilot.md §6.2) --------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Reading Trustpilot's JSON into typed objects, tolerating what real answers vary in (reference §1.8, §3.3)."""
+"""Reading Trustpilot's JSON into typed objects, tolerating what real answers vary in
+(docs/trustpilot.md §2.3, §4.3)."""
 
 from __future__ import annotations
 

@@ -28,17 +28,22 @@ def test_me_names_the_tokens_business_user(api, demo):
     }
 
 
-def test_a_private_call_without_the_apikey_header_gets_401(tokens):
+def test_a_private_call_without_the_apikey_header_gets_trustpilots_cdn_403(tokens):
     response = Client().get(ME_URL, headers={"Authorization": f"Bearer {tokens.access.value}"})
 
-    assert response.status_code == 401
-    assert response.json()["errorCode"] == 1004
+    assert response.status_code == 403
+    assert response["Content-Type"] == "text/html"
+    assert response["Server"] == "CloudFront"
+    assert "<H1>403 ERROR</H1>" in response.content.decode()
 
 
-def test_a_wrong_apikey_gets_401(tokens):
+def test_a_wrong_apikey_gets_403(tokens):
     headers = {"apikey": "not-the-key", "Authorization": f"Bearer {tokens.access.value}"}
 
-    assert Client().get(ME_URL, headers=headers).status_code == 401
+    response = Client().get(ME_URL, headers=headers)
+
+    assert response.status_code == 403
+    assert response["X-Cache"] == "Error from cloudfront"
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer tpa-unknown", "Basic abc"])
@@ -130,7 +135,7 @@ def test_find_returns_the_business_unit_with_its_review_count(demo):
 
 
 def test_find_needs_only_the_apikey(demo):
-    assert Client().get(FIND_URL, {"name": "shop.example"}).status_code == 401
+    assert Client().get(FIND_URL, {"name": "shop.example"}).status_code == 403
 
 
 def test_find_answers_404_for_an_unknown_domain(demo):

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sandbox.control import control_headers
 from sandbox.trustpilot import faults, oauth
 from sandbox.trustpilot.auth import API_KEY
 from sandbox.trustpilot.models import Faults, RateCounter, Review
@@ -34,15 +35,16 @@ DEFAULTS = {
     "unit_listing": "named",
     "forbidden_unit": "",
     "reformat_replies": False,
+    "send_retry_after": True,
 }
 
 
 def control(body: dict[str, object]):
-    return Client().post(FAULTS_URL, body, content_type="application/json")
+    return Client().post(FAULTS_URL, body, content_type="application/json", headers=control_headers())
 
 
 def test_faults_are_all_off_by_default(sandbox_on):
-    response = Client().get(FAULTS_URL)
+    response = Client().get(FAULTS_URL, headers=control_headers())
 
     assert response.status_code == 200
     assert response.json() == DEFAULTS
@@ -96,7 +98,7 @@ def test_a_500_never_carries_retry_after(api):
 def test_fail_next_also_hits_the_token_endpoint_but_not_the_controls(tokens):
     faults.faults_set(fail_next=1, fail_status=502)
 
-    assert Client().get(FAULTS_URL).status_code == 200
+    assert Client().get(FAULTS_URL, headers=control_headers()).status_code == 200
     response = Client().post(
         BASE + "/v1/oauth/oauth-business-users-for-applications/accesstoken",
         {"grant_type": "refresh_token", "refresh_token": tokens.refresh.value},
@@ -205,7 +207,9 @@ def test_the_control_refuses_bad_settings(sandbox_on, body):
 
 
 def test_the_control_refuses_a_body_that_is_not_json(sandbox_on):
-    response = Client().post(FAULTS_URL, "latency_ms=5", content_type="application/x-www-form-urlencoded")
+    response = Client().post(
+        FAULTS_URL, "latency_ms=5", content_type="application/x-www-form-urlencoded", headers=control_headers()
+    )
 
     assert response.status_code == 400
 
@@ -214,7 +218,7 @@ def test_reset_turns_every_fault_off(sandbox_on):
     faults.faults_set(latency_ms=10, fail_next=3, rate_limit_per_minute=5, new_review_every_seconds=2)
     faults.faults_set(echo_state=False, strict_opener_policy=True, send_app_enduser=False, unit_listing="no_me")
 
-    response = Client().post(RESET_URL)
+    response = Client().post(RESET_URL, headers=control_headers())
 
     assert response.status_code == 200
     assert response.json() == DEFAULTS

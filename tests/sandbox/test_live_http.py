@@ -10,6 +10,7 @@ import requests
 
 from reviews.trustpilot import errors
 from reviews.trustpilot.client import TrustpilotClient
+from sandbox.control import control_headers
 from sandbox.trustpilot import seed
 from sandbox.trustpilot.auth import API_KEY, API_SECRET
 from sandbox.trustpilot.models import Review
@@ -55,7 +56,7 @@ def allow_in_browser(base_url: str, state: str) -> tuple[requests.Response, requ
 
 
 def set_faults(base_url: str, **settings: object) -> dict[str, object]:
-    response = requests.post(f"{base_url}/_control/faults", json=settings, timeout=TIMEOUT)
+    response = requests.post(f"{base_url}/_control/faults", json=settings, headers=control_headers(), timeout=TIMEOUT)
     assert response.status_code == 200
     return response.json()
 
@@ -115,9 +116,7 @@ def test_trustdesks_client_reads_and_answers_the_sandbox(base_url, http):
     public_shop = client.get_business_unit(business_unit_id=units[0].id)
     private_shop = client.get_business_unit(business_unit_id=units[0].id, access_token=tokens.access_token)
     shop = client.find_business_unit(domain="https://shop.example/")
-    requests.post(
-        f"{base_url}/_control/faults", json={"fail_next": 1, "fail_status": 503, "retry_after": 1}, timeout=TIMEOUT
-    )
+    set_faults(base_url, fail_next=1, fail_status=503, retry_after=1)
     pages = list(client.review_pages(access_token=tokens.access_token, business_unit_id=shop.id, per_page=7))
     reviews = [review for page in pages for review in page.reviews]
     target = reviews[0]
@@ -155,7 +154,7 @@ def test_with_a_strict_opener_policy_the_sign_in_page_sends_same_origin(base_url
     set_faults(base_url, strict_opener_policy=True)
 
     page, answer = allow_in_browser(base_url, state="xyz")
-    requests.post(f"{base_url}/_control/reset", timeout=TIMEOUT)
+    requests.post(f"{base_url}/_control/reset", headers=control_headers(), timeout=TIMEOUT)
     page_after_reset, _ = allow_in_browser(base_url, state="xyz")
 
     assert page.headers["Cross-Origin-Opener-Policy"] == "same-origin"

@@ -139,6 +139,15 @@ def test_the_command_is_idempotent_and_prints_the_login():
     assert (BusinessUser.objects.count(), BusinessUnit.objects.count(), Review.objects.count()) == (1, 3, 180)
 
 
+def test_the_command_prints_the_control_header_and_token(settings):
+    settings.TRUSTDESK_SANDBOX_CONTROL_TOKEN = "printed-control-token"
+
+    out = run("--reviews-per-unit", "0")
+
+    assert "/sandbox/trustpilot/_control/" in out
+    assert "X-Sandbox-Control-Token: printed-control-token" in out
+
+
 def test_the_command_adds_reviews_to_one_unit_and_sets_live_reviews():
     out = run("--reviews-per-unit", "5", "--business-unit", "Big.Example", "--reviews", "250", "--live-every", "30")
 

@@ -1,4 +1,4 @@
-"""The sign-in as Trustpilot may turn out to behave (reference §1.3, §1.8, §2), one control switch each,
+"""The sign-in as Trustpilot may turn out to behave (docs/trustpilot.md §2.1, §2.3, §3.1), one control switch each,
 and the single business-unit endpoints the client falls back on."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.test import Client
 
+from sandbox.control import control_headers
 from sandbox.trustpilot import faults, oauth
 from sandbox.trustpilot.auth import API_KEY
 from sandbox.trustpilot.models import Faults
@@ -23,7 +24,7 @@ ERROR_KEYS = {"message", "errorCode", "details", "correlationId"}
 
 
 def control(body: dict[str, object]):
-    return Client().post(FAULTS_URL, body, content_type="application/json")
+    return Client().post(FAULTS_URL, body, content_type="application/json", headers=control_headers())
 
 
 def sign_in_url(state: str = "st-1") -> str:
@@ -64,21 +65,21 @@ def test_each_sign_in_switch_is_set_and_reported_by_the_control_endpoint(sandbox
 
     assert response.status_code == 200
     assert response.json()[field] == value
-    assert Client().get(FAULTS_URL).json()[field] == value
+    assert Client().get(FAULTS_URL, headers=control_headers()).json()[field] == value
     assert getattr(Faults.objects.get(), field) == value
 
 
 def test_reset_puts_the_sign_in_switches_back(sandbox_on):
     control({"echo_state": False, "strict_opener_policy": True, "send_app_enduser": False, "unit_listing": "no_me"})
 
-    response = Client().post(RESET_URL)
+    response = Client().post(RESET_URL, headers=control_headers())
 
     body = response.json()
     assert (body["echo_state"], body["strict_opener_policy"]) == (True, False)
     assert (body["send_app_enduser"], body["unit_listing"]) == (True, "named")
 
 
-# --- state (reference §1.3) ------------------------------------------------------------------------
+# --- state (docs/trustpilot.md §2.1) ---------------------------------------------------------------
 
 
 def test_the_redirect_echoes_state_by_default(demo):
@@ -126,7 +127,7 @@ def test_with_a_strict_opener_policy_the_sign_in_page_and_its_redirect_cut_the_o
     assert redirect["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-# --- app_enduser in the token answer (reference §1.8) ----------------------------------------------
+# --- app_enduser in the token answer (docs/trustpilot.md §2.3) -------------------------------------
 
 
 def exchange_code(demo) -> dict[str, str]:
@@ -150,7 +151,7 @@ def test_with_send_app_enduser_off_the_token_answer_leaves_it_out(demo):
     assert body["access_token"].startswith("tpa-")
 
 
-# --- the user's business units (reference §2) -------------------------------------------------------
+# --- the user's business units (docs/trustpilot.md §3.1) -------------------------------------------
 
 
 def test_unnamed_listing_gives_each_unit_as_its_id_only(api, demo):
@@ -183,7 +184,7 @@ def test_no_me_still_wants_the_apikey(tokens):
 
     response = Client().get(ME_URL, headers={"Authorization": f"Bearer {tokens.access.value}"})
 
-    assert response.status_code == 401
+    assert response.status_code == 403
 
 
 def test_no_listing_refuses_the_users_units_with_403_but_me_answers(api, demo):
@@ -252,8 +253,8 @@ def test_the_public_unit_endpoint_needs_only_the_apikey_for_any_unit(sandbox_on,
     assert response.json()["name"]["identifying"] == stranger_unit.identifying_name
 
 
-def test_the_public_unit_endpoint_without_the_apikey_gets_401(unit):
-    assert Client().get(public_unit_url(unit.id)).status_code == 401
+def test_the_public_unit_endpoint_without_the_apikey_gets_403(unit):
+    assert Client().get(public_unit_url(unit.id)).status_code == 403
 
 
 def test_the_public_unit_endpoint_answers_404_for_an_unknown_unit(demo):

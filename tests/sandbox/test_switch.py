@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from sandbox.control import control_headers
 from sandbox.trustpilot.auth import API_KEY
 from tests.sandbox.helpers import BASE
 
@@ -34,8 +35,8 @@ def test_every_sandbox_url_answers_404_while_the_sandbox_is_off(client, method, 
 
 def test_the_switch_is_read_per_request(client):
     with override_settings(TRUSTDESK_SANDBOX=True):
-        on = client.get(BASE + "/_control/faults")
-    off = client.get(BASE + "/_control/faults")
+        on = client.get(BASE + "/_control/faults", headers=control_headers())
+    off = client.get(BASE + "/_control/faults", headers=control_headers())
 
     assert on.status_code == 200
     assert off.status_code == 404

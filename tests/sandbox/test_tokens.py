@@ -87,10 +87,48 @@ def test_wrong_application_credentials_get_401(code, auth):
 
 
 def test_an_unknown_grant_type_is_a_bad_request(demo):
-    response = post(TOKEN_URL, {"grant_type": "password", "username": "demo@trustdesk.test", "password": "sandbox"})
+    response = post(TOKEN_URL, {"grant_type": "magic_link", "username": "demo@trustdesk.test", "password": "sandbox"})
 
     assert response.status_code == 400
     assert set(response.json()) == {"message", "errorCode", "details", "correlationId"}
+    assert response.json()["message"] == "grant_type must be authorization_code, password or refresh_token"
+
+
+def test_the_password_grant_answers_like_the_code_grant(demo):
+    form = {"grant_type": "password", "username": "Demo@TrustDesk.test", "password": "sandbox"}
+
+    response = post(TOKEN_URL, form)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["access_token"].startswith("tpa-") and body["refresh_token"].startswith("tpr-")
+    assert (body["expires_in"], body["token_type"], body["app_enduser"]) == ("360000", "BearerToken", demo.user.id)
+    assert all(isinstance(value, str) for value in body.values())
+    assert me(body["access_token"]).json()["businessUser"]["email"] == "demo@trustdesk.test"
+    refreshed = post(TOKEN_URL, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    assert refreshed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("demo@trustdesk.test", "wrong"), ("nobody@trustdesk.test", "sandbox"), ("demo@trustdesk.test", "")],
+)
+def test_the_password_grant_refuses_wrong_credentials_as_an_invalid_grant(demo, username, password):
+    response = post(TOKEN_URL, {"grant_type": "password", "username": username, "password": password})
+
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == 1003
+    assert response.json()["message"] == "Invalid username or password"
+    assert not Token.objects.exists()
+
+
+def test_the_password_grant_needs_the_applications_credentials(demo):
+    form = {"grant_type": "password", "username": "demo@trustdesk.test", "password": "sandbox"}
+
+    response = post(TOKEN_URL, form, basic_auth(API_KEY, "wrong-secret"))
+
+    assert response.status_code == 401
+    assert not Token.objects.exists()
 
 
 def test_refresh_rotates_and_the_old_refresh_token_is_refused(tokens):

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sandbox.control import control_headers
 from sandbox.trustpilot import faults
 from sandbox.trustpilot.models import Review
 from tests.sandbox import factories
@@ -18,7 +19,12 @@ pytestmark = pytest.mark.django_db
 def test_forbidden_unit_refuses_that_units_review_list_only(api, demo, name):
     refused, other = demo.units[0], demo.units[1]
 
-    response = Client().post(FAULTS_URL, {"forbidden_unit": getattr(refused, name)}, content_type="application/json")
+    response = Client().post(
+        FAULTS_URL,
+        {"forbidden_unit": getattr(refused, name)},
+        content_type="application/json",
+        headers=control_headers(),
+    )
 
     assert response.status_code == 200
     assert response.json()["forbidden_unit"] == getattr(refused, name)
@@ -28,7 +34,9 @@ def test_forbidden_unit_refuses_that_units_review_list_only(api, demo, name):
 
 
 def test_forbidden_unit_must_be_a_string(sandbox_on):
-    response = Client().post(FAULTS_URL, {"forbidden_unit": 5}, content_type="application/json")
+    response = Client().post(
+        FAULTS_URL, {"forbidden_unit": 5}, content_type="application/json", headers=control_headers()
+    )
 
     assert response.status_code == 400
 

@@ -1,4 +1,4 @@
-"""Each of Zendesk's app package rules (reference §9) refuses a package that breaks it, naming the problem."""
+"""Each of Zendesk's app package rules (docs/zendesk.md §9) refuses a package that breaks it, naming the problem."""
 
 from __future__ import annotations
 

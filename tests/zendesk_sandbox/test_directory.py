@@ -1,4 +1,4 @@
-"""Custom roles, groups (cursor pagination), users and their group memberships."""
+"""Custom roles, groups, users and their group memberships (pagination itself: test_pagination.py)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_the_next_link_keeps_the_filter_and_carries_the_cursor(live_zendesk):
 
 def test_groups_include_deleted_ones_unless_excluded(live_zendesk):
     groups = []
-    url, params = live_zendesk.base_url + "/api/v2/groups", {}
+    url, params = live_zendesk.base_url + "/api/v2/groups", {"page[size]": "100"}
     while url:
         page = requests.get(url, params=params, auth=live_zendesk.auth, timeout=TIMEOUT).json()
         groups += page["groups"]
@@ -159,7 +159,9 @@ def test_an_unknown_user_answers_404(live_zendesk):
 
 
 def test_group_memberships_of_a_user(live_zendesk):
-    response = get(live_zendesk, f"/api/v2/users/{ids.USER_TAYLOR_LEAD}/group_memberships.json")
+    response = get(
+        live_zendesk, f"/api/v2/users/{ids.USER_TAYLOR_LEAD}/group_memberships.json", params={"page[size]": "100"}
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -187,3 +189,28 @@ def test_group_memberships_page_with_a_cursor(live_zendesk):
 
 def test_group_memberships_of_an_unknown_user_answer_404(live_zendesk):
     assert get(live_zendesk, "/api/v2/users/999/group_memberships.json").status_code == 404
+
+
+def test_a_group_is_shown_at_its_url(live_zendesk):
+    listed = get(live_zendesk, "/api/v2/groups.json").json()["groups"][1]
+
+    response = requests.get(listed["url"], auth=live_zendesk.auth, timeout=TIMEOUT)
+
+    assert response.status_code == 200
+    assert response.json() == {"group": listed}
+    assert listed["name"] == "Reviews team"
+    assert get(live_zendesk, "/api/v2/groups/999.json").json()["error"] == "RecordNotFound"
+
+
+def test_users_list_every_user_with_their_role_and_default_group(live_zendesk):
+    body = get(live_zendesk, "/api/v2/users.json").json()
+
+    assert (body["count"], body["next_page"], body["previous_page"]) == (6, None, None)
+    users = {user["id"]: user for user in body["users"]}
+    assert list(users) == [user.id for user in ids.USERS]
+    riley = get(live_zendesk, f"/api/v2/users/{ids.USER_RILEY_REVIEWER}").json()["user"]
+    assert users[ids.USER_RILEY_REVIEWER] == riley
+    assert (users[ids.USER_TAYLOR_LEAD]["default_group_id"], users[ids.USER_ERIN_CUSTOMER]["default_group_id"]) == (
+        ids.GROUP_REVIEWS_TEAM,
+        None,
+    )

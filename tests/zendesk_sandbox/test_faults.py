@@ -39,6 +39,20 @@ def test_fail_next_counts_down_across_endpoints_with_429(live_zendesk):
     assert SandboxZendesk.objects.get(subdomain="acme").fail_next == 0
 
 
+@pytest.mark.parametrize(("body", "retry_after"), [({"status": 429}, "1"), ({"status": 429, "retry_after": 0}, "0")])
+def test_a_429_always_carries_retry_after(live_zendesk, body, retry_after):
+    control(live_zendesk, "fail_next", body)
+
+    limited = get(live_zendesk, "/api/v2/users.json")
+
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == retry_after
+    assert limited.json() == {
+        "error": "APIRateLimitExceeded",
+        "description": "Number of allowed API requests per minute exceeded (injected by the sandbox)",
+    }
+
+
 def test_a_failure_without_retry_after_sends_no_header(live_zendesk):
     control(live_zendesk, "fail_next", {"status": 500})
 

@@ -64,6 +64,7 @@ def test_the_command_prints_the_credentials_and_installation(settings):
     assert f"API user:        {zendesk.api_user}" in out.getvalue()
     assert f"API token:       {zendesk.api_token}" in out.getvalue()
     assert f"Installation id: {ids.INSTALLATION_ID}" in out.getvalue()
+    assert f"Control header:  X-Sandbox-Control-Token: {settings.TRUSTDESK_SANDBOX_CONTROL_TOKEN}" in out.getvalue()
     assert not ZendeskAccount.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""The account page Zendesk shows in an iframe (admin_ui, reference §2), its Trustpilot sign-in, and About.
+"""The account page Zendesk shows in an iframe (admin_ui, docs/zendesk.md §2), its Trustpilot sign-in, and About.
 
 POST admin_ui → connect step (or, on edit with a working Trustpilot account, the domains step) →
 Trustpilot sign-in in a window of its own (connect, callback), which hands its grant back to the setup

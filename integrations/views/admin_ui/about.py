@@ -1,4 +1,4 @@
-"""GET /zendesk/a/<secret>/about: the About page the manifest names (reference §1, about_url)."""
+"""GET /zendesk/a/<secret>/about: the About page the manifest names (docs/zendesk.md §1.1, about_url)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""POST /zendesk/admin_ui: Zendesk opens the account page in its iframe, on "Add account" or edit (reference §2)."""
+"""POST /zendesk/admin_ui: Zendesk opens the account page in its iframe, on "Add account" or edit
+(docs/zendesk.md §2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Trustpilot sign-in window (reference §1.3): /zendesk/admin_ui/connect sends it to Trustpilot,
+"""The Trustpilot sign-in window (docs/trustpilot.md §2.1): /zendesk/admin_ui/connect sends it to Trustpilot,
 /zendesk/admin_ui/callback takes the authorization code back. Business credentials only: TrustDesk
 never offers Google sign-in, as Trustpilot's own Zendesk integration refuses it for security reasons.
 
@@ -45,7 +45,7 @@ COOKIE = "trustdesk_sign_in"
 
 
 def callback_url() -> str:
-    # Must be identical in the authorization request and the code exchange (reference §1.3).
+    # Must be identical in the authorization request and the code exchange (docs/trustpilot.md §2.1).
     return absolute("zendesk:admin_ui_callback")
 
 
@@ -64,9 +64,9 @@ class ConnectView(AdminUiView):
         client.session.close()
         response = secure(HttpResponseRedirect(url), framed=False)
         response["Referrer-Policy"] = "no-referrer"
-        # Whether Trustpilot sends `state` back is [UNCONFIRMED] (reference §1.3): this window also keeps the
-        # sign-in in a first-party cookie (this is a top-level window, not Zendesk's iframe), sent back to
-        # the callback only. Lax: Trustpilot's redirect to the callback is a top-level GET from another site.
+        # Whether Trustpilot sends `state` back is [UNCONFIRMED] (docs/trustpilot.md §2.1): this window also
+        # keeps the sign-in in a first-party cookie (this is a top-level window, not Zendesk's iframe), sent back
+        # to the callback only. Lax: Trustpilot's redirect to the callback is a top-level GET from another site.
         response.set_cookie(
             COOKIE,
             signing.TimestampSigner(salt=COOKIE_SALT).sign(sign_in.nonce),
@@ -81,7 +81,7 @@ class ConnectView(AdminUiView):
 
 def sign_in_nonce(request: HttpRequest) -> str | Problem:
     """Which sign-in Trustpilot sent this window back for: the signed `state` when Trustpilot echoes it,
-    else the cookie set when the window went to Trustpilot ([UNCONFIRMED] reference §1.3, the one place
+    else the cookie set when the window went to Trustpilot ([UNCONFIRMED] docs/trustpilot.md §2.1, the one place
     that decides)."""
     max_age = SIGN_IN_LIFETIME
     state = request.GET.get("state", "")

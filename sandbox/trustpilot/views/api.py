@@ -1,4 +1,4 @@
-"""Business users and business units (reference §2), with the listing variants of Faults.unit_listing."""
+"""Business users and business units (docs/trustpilot.md §3), with the listing variants of Faults.unit_listing."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class UserBusinessUnitsView(PrivateApiView):
         if business_user_id != self.user.id:
             raise forbidden()
         # Refused rather than missing: Trustpilot's own Zendesk integration lists a user's domains after
-        # sign-in (reference §2), so the endpoint exists; what it most plausibly does for a third-party
+        # sign-in (docs/trustpilot.md §3.1), so the endpoint exists; what it most plausibly does for a third-party
         # application it was not opened to is refuse it, 403.
         if self.config.unit_listing == UnitListing.NO_LISTING:
             raise forbidden()

@@ -1,4 +1,4 @@
-"""The browser sign-in page that stands in for authenticate.trustpilot.com (reference §1.3).
+"""The browser sign-in page that stands in for authenticate.trustpilot.com (docs/trustpilot.md §2.1).
 
 Business email and password only: Trustpilot's Zendesk integration refuses Google sign-in.
 """
@@ -32,7 +32,7 @@ class AuthorizeRequest:
     client_id: str
     redirect_uri: str
     state: str | None
-    # Trustpilot's docs do not promise that state comes back (reference §1.3): Faults.echo_state decides.
+    # Trustpilot's docs do not promise that state comes back (docs/trustpilot.md §2.1): Faults.echo_state decides.
     echo_state: bool = True
 
     @property

@@ -1,4 +1,5 @@
-"""Test and demo controls for faults and limits: JSON in, JSON out, only while the sandbox is on."""
+"""Test and demo controls for faults and limits: JSON in, JSON out, only while the sandbox is on, and only
+for a caller holding the control token (sandbox.control)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,24 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 
+from sandbox.control import control_token_refusal, control_token_valid
 from sandbox.trustpilot import faults, render
-from sandbox.trustpilot.errors import bad_request, malformed, not_found
+from sandbox.trustpilot.errors import ApiError, ErrorCode, bad_request, malformed, not_found
 from sandbox.trustpilot.models import Review
 from sandbox.trustpilot.views.base import JsonView
 
 MODERATION = ("status", "report_data", "removed")
 
 
-class FaultsView(JsonView):
+class ControlView(JsonView):
+    """403 in Trustpilot's error shape, before anything is read or changed, without the control token."""
+
+    def admit(self, request: HttpRequest) -> None:
+        if not control_token_valid(request):
+            raise ApiError(403, control_token_refusal(), code=ErrorCode.FORBIDDEN)
+
+
+class FaultsView(ControlView):
     def get(self, request: HttpRequest) -> JsonResponse:
         return render.json_response(faults.faults_as_dict(faults.faults_get()))
 
@@ -32,14 +42,14 @@ class FaultsView(JsonView):
         return render.json_response({**faults.faults_as_dict(current), "expired_tokens": expired})
 
 
-class ResetView(JsonView):
+class ResetView(ControlView):
     def post(self, request: HttpRequest) -> JsonResponse:
         current = faults.faults_reset()
         return render.json_response(faults.faults_as_dict(current))
 
 
-class ReviewModerationView(JsonView):
-    """A review's moderation as Trustpilot may report it (reference §3.3): `status` ("active", or another
+class ReviewModerationView(ControlView):
+    """A review's moderation as Trustpilot may report it (docs/trustpilot.md §4.4): `status` ("active", or another
     word), `report_data` (reportData, an object or null) and `removed` (404 everywhere, listed nowhere)."""
 
     def get(self, request: HttpRequest, review_id: str) -> JsonResponse:

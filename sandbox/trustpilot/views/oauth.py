@@ -1,4 +1,8 @@
-"""The OAuth token endpoints (reference §1.3, §1.7): form-encoded in, strings-only JSON out."""
+"""The OAuth token endpoints (docs/trustpilot.md §2.2, §2.5): form-encoded in, strings-only JSON out.
+
+Besides the authorization code TrustDesk uses, the token endpoint takes the password grant: deprecated, but the
+only sign-in python-trustpilot (Trustpilot's own client) has.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,14 @@ def _refresh(request: HttpRequest, view: ApplicationApiView) -> JsonResponse:
     return _tokens_response(issued, view)
 
 
+def _password(request: HttpRequest, view: ApplicationApiView) -> JsonResponse:
+    """A business user's login email and password, checked as the browser sign-in checks them."""
+    user = oauth.user_authenticate(email=_required(request, "username"), password=request.POST.get("password", ""))
+    if user is None:
+        raise ApiError(400, "Invalid username or password", code=ErrorCode.INVALID_GRANT)
+    return _tokens_response(oauth.tokens_issue(user=user, api_key=view.api_key), view)
+
+
 def _tokens_response(issued: oauth.IssuedTokens, view: ApplicationApiView) -> JsonResponse:
     return render.json_response(render.tokens(issued, app_enduser=view.config.send_app_enduser))
 
@@ -37,8 +49,10 @@ class AccessTokenView(ApplicationApiView):
         grant_type = _required(request, "grant_type")
         if grant_type == "refresh_token":
             return _refresh(request, self)
+        if grant_type == "password":
+            return _password(request, self)
         if grant_type != "authorization_code":
-            raise bad_request("grant_type must be authorization_code or refresh_token")
+            raise bad_request("grant_type must be authorization_code, password or refresh_token")
         try:
             issued = oauth.code_redeem(
                 code=_required(request, "code"),

@@ -1,4 +1,4 @@
-"""Private reviews: the paged list, one review, and the company reply (reference §3, §4)."""
+"""Private reviews: the paged list, one review, and the company reply (docs/trustpilot.md §4, §5)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def _colleague(review: Review, user_id: str) -> BusinessUser:
 
 
 def _json_object(request: HttpRequest) -> dict[str, Any]:
-    # A form-encoded or non-JSON body is what Trustpilot answers with 1001 (node-trustpilot #57, reference §4.2).
+    # A form-encoded or non-JSON body is what Trustpilot answers with 1001 (docs/trustpilot.md §5.1).
     if request.content_type in FORM_TYPES:
         raise malformed()
     try:

@@ -1,4 +1,4 @@
-"""The Channel Framework's calls that authenticate with a push token rather than an API token (reference §8)."""
+"""The Channel Framework's calls that authenticate with a push token rather than an API token (docs/zendesk.md §8)."""
 
 from __future__ import annotations
 

@@ -7,14 +7,14 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox.zendesk import auth, faults
-from sandbox.zendesk.errors import ApiError, bad_request, not_found
+from sandbox.zendesk.errors import ApiError, bad_request, invalid_endpoint, not_found
 from sandbox.zendesk.models import SandboxZendesk
 
 
@@ -42,6 +42,16 @@ class SandboxView(View):
 
     def admit(self, request: HttpRequest) -> None:
         """Checks a subclass runs before its handler; raise to refuse the request."""
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Zendesk routes by method and path together: a method a path does not take is a route it does not have.
+        raise invalid_endpoint()
+
+
+class UnknownEndpointView(SandboxView):
+    """Every path under the subdomain that no other route takes, with any method: Zendesk's JSON 404."""
+
+    http_method_names: list[str] = []
 
 
 class FaultyView(SandboxView):

@@ -1,4 +1,6 @@
-"""Custom roles, groups, users and their group memberships: what the admin's access page reads."""
+"""Custom roles, groups, users and their group memberships: what the admin's access page reads.
+
+Lists answer offset pagination, or cursor pagination with page[size], as Zendesk's do."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from sandbox.zendesk import render
 from sandbox.zendesk.errors import forbidden, not_found
 from sandbox.zendesk.models import SandboxGroup, SandboxGroupMembership, SandboxRole, SandboxUser
-from sandbox.zendesk.pagination import cursor_page
+from sandbox.zendesk.pagination import list_page
 from sandbox.zendesk.views.base import ApiView
 
 
@@ -36,8 +38,31 @@ class GroupsView(ApiView):
         groups = SandboxGroup.objects.filter(account=self.zendesk)
         if request.GET.get("exclude_deleted", "").lower() == "true":
             groups = groups.filter(deleted=False)
-        page = cursor_page(request, groups, key="groups", render=lambda group: render.group(group, request=request))
+        page = list_page(request, groups, key="groups", render=lambda group: render.group(group, request=request))
         return render.json_response(page)
+
+
+class GroupView(ApiView):
+    def get(self, request: HttpRequest, group_id: int) -> JsonResponse:
+        group = SandboxGroup.objects.filter(account=self.zendesk, zendesk_id=group_id).first()
+        if group is None:
+            raise not_found()
+        return render.json_response({"group": render.group(group, request=request)})
+
+
+class UsersView(ApiView):
+    def get(self, request: HttpRequest) -> JsonResponse:
+        users = SandboxUser.objects.select_related("custom_role").filter(account=self.zendesk)
+        defaults = dict(
+            SandboxGroupMembership.objects.filter(account=self.zendesk, is_default=True).values_list(
+                "user_id", "group__zendesk_id"
+            )
+        )
+
+        def user(item: SandboxUser) -> dict[str, object]:
+            return render.user(item, zendesk=self.zendesk, default_group_id=defaults.get(item.pk))
+
+        return render.json_response(list_page(request, users, key="users", render=user))
 
 
 class UserView(ApiView):
@@ -64,5 +89,5 @@ class UserGroupMembershipsView(UserView):
         user = self.user_or_404(user_id)
         memberships = SandboxGroupMembership.objects.select_related("user", "group").filter(user=user)
         return render.json_response(
-            cursor_page(request, memberships, key="group_memberships", render=render.group_membership)
+            list_page(request, memberships, key="group_memberships", render=render.group_membership)
         )

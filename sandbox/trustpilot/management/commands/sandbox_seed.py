@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from sandbox.control import CONTROL_HEADER
 from sandbox.trustpilot import faults, seed
 
 
@@ -55,6 +56,10 @@ class Command(BaseCommand):
                 )
         if not quiet:
             self.stdout.write(self.style.SUCCESS(f"Demo login: {seed.DEMO_EMAIL} / {seed.DEMO_PASSWORD}"))
+            self.stdout.write(
+                f"Control endpoints ({settings.SANDBOX_URL}/_control/...) need the header "
+                f"{CONTROL_HEADER}: {settings.TRUSTDESK_SANDBOX_CONTROL_TOKEN}"
+            )
             if not settings.TRUSTDESK_SANDBOX:
                 self.stdout.write(self.style.WARNING("TRUSTDESK_SANDBOX is off: set it to 1 to serve the sandbox."))
 

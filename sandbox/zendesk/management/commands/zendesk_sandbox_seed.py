@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from integrations.models import ZendeskAccount
+from sandbox.control import CONTROL_HEADER
 from sandbox.zendesk.connect import zendesk_sandbox_connect
 from sandbox.zendesk.models import SandboxZendesk
 from sandbox.zendesk.seed import zendesk_sandbox_seed
@@ -16,8 +17,8 @@ from sandbox.zendesk.seed import zendesk_sandbox_seed
 class Command(BaseCommand):
     help = (
         "Creates a Zendesk sandbox account (custom roles, 120 groups, agents, TrustDesk's app installation) "
-        "and prints its API user, token and installation id. --connect also points TrustDesk's "
-        "Zendesk account for that subdomain at it."
+        "and prints its API user, token and installation id, and the header its /_control endpoints need. "
+        "--connect also points TrustDesk's Zendesk account for that subdomain at it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(f"API user:        {seeded.api_user}")
         self.stdout.write(f"API token:       {seeded.api_token}")
         self.stdout.write(f"Installation id: {seeded.installation_id}")
+        self.stdout.write(f"Control header:  {CONTROL_HEADER}: {settings.TRUSTDESK_SANDBOX_CONTROL_TOKEN}")
         if options["connect"]:
             account = zendesk_sandbox_connect(subdomain=subdomain)
             self.stdout.write(self.style.SUCCESS(f"TrustDesk's Zendesk account {account.subdomain} uses these."))
