@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,7 +58,7 @@ class Integration:
     address, and the calls to the URLs it names, made on the server at `url`."""
 
     url: str
-    manifest: dict[str, Any]
+    manifest: dict[str, Any] = field(repr=False)  # its URLs hold the account's secret app address
     subdomain: str
     http: requests.Session
 

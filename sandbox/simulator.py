@@ -140,8 +140,9 @@ class Ticket:
 @dataclass
 class Simulation:
     url: str
-    # The account's secret manifest URL, as in the app's requirements.json (integrations.app_address).
-    manifest_url: str
+    # The account's secret manifest URL, as in the app's requirements.json (integrations.app_address): kept
+    # out of repr, since the secret in it opens that account's channel endpoints.
+    manifest_url: str = field(repr=False)
     subdomain: str = "demo"
     email: str = "demo@trustdesk.test"
     password: str = "sandbox"  # noqa: S105 (the sandbox's documented demo login)
