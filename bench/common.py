@@ -8,6 +8,8 @@ from typing import Any
 
 SECRET_KEY = "bench-secret-key-not-used-anywhere-else-0123456789"
 ENCRYPTION_KEY = "YmVuY2gta2V5LWZvci10cnVzdGRlc2staW5nZXN0LTA="
+# gunicorn as on a 2-core web host: two processes (one a core), four threads each to overlap database waits.
+GUNICORN = ("--workers", "2", "--threads", "4")
 
 
 def verdict(ok: bool) -> str:

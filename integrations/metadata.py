@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from django.core import signing
+from django.db.models import QuerySet
 
 from integrations.models import ChannelInstance
 
@@ -75,10 +76,11 @@ def instance_id_from(metadata: str) -> int:
     return signed_from(metadata).instance_id
 
 
-def instance_from(metadata: str) -> ChannelInstance:
-    """The instance the metadata names, only at the instance's current version (pull, channelback, events)."""
+def instance_from(metadata: str, *, queryset: QuerySet[ChannelInstance] | None = None) -> ChannelInstance:
+    """The instance the metadata names, only at the instance's current version (pull, channelback, events);
+    read through `queryset` when the caller wants other columns with it."""
     signed = signed_from(metadata)
-    instance = _instance(signed)
+    instance = _instance(signed, queryset)
     if signed.version != instance.metadata_version:
         raise StaleMetadata(instance, version=signed.version)
     return instance
@@ -102,11 +104,11 @@ def instance_for_setup(metadata: str, *, subdomain: str) -> ChannelInstance:
     raise StaleMetadata(instance, version=signed.version)
 
 
-def _instance(signed: Signed) -> ChannelInstance:
+def _instance(signed: Signed, queryset: QuerySet[ChannelInstance] | None = None) -> ChannelInstance:
+    if queryset is None:
+        queryset = ChannelInstance.objects.select_related("zendesk_account", "trustpilot_account")
     try:
-        return ChannelInstance.objects.select_related("zendesk_account", "trustpilot_account").get(
-            pk=signed.instance_id
-        )
+        return queryset.get(pk=signed.instance_id)
     except ChannelInstance.DoesNotExist:
         raise InvalidMetadata("metadata names a channel instance TrustDesk does not know") from None
 

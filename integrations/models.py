@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from reviews.models import Domain, Reply, Review, ReviewEdit, TrustpilotAccount
@@ -187,6 +188,11 @@ class ReviewTicketLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["instance", "external_id"], name="link_external_id_unique_per_instance"),
             models.UniqueConstraint(fields=["instance", "sequence"], name="link_sequence_unique_per_instance"),
+        ]
+        indexes = [
+            # Pull's queue: only what is not pushed, so an instance whose resources all go by push still
+            # answers an empty pull from the index's end instead of walking every pushed link after its cursor.
+            models.Index(fields=["instance", "sequence"], condition=Q(pushed_at__isnull=True), name="link_pull_queue"),
         ]
 
     def __str__(self) -> str:

@@ -74,8 +74,7 @@ class DatabaseBudget:
 
     def _take(self, limit: Limit, now: float) -> bool:
         index = int(now // limit.seconds)
-        overlap = 1 - (now % limit.seconds) / limit.seconds
-        allowed = limit.calls - math.floor(self._closed_count(limit, index - 1) * overlap)
+        allowed = limit.calls - carried_over(self._closed_count(limit, index - 1), seconds=limit.seconds, now=now)
         if allowed <= 0:
             return False
         if self._window(limit, now).filter(count__lt=allowed).update(count=F("count") + 1):
@@ -102,6 +101,12 @@ class DatabaseBudget:
             cached = (index, next(iter(rows), 0))
             self._closed_windows[limit.seconds] = cached
         return cached[1]
+
+
+def carried_over(previous_count: int, *, seconds: int, now: float) -> int:
+    """The calls of the window before the current one that still weigh on the sliding window at `now`."""
+    overlap = 1 - (now % seconds) / seconds
+    return math.floor(previous_count * overlap)
 
 
 def prune_windows(*, older_than_seconds: int = 3 * 3600, now: float | None = None) -> int:

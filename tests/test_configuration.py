@@ -52,6 +52,11 @@ ALL_KEYS = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "LOG_LEVEL",
+    "TRUSTDESK_METRICS_TOKEN",
+    "TRUSTDESK_METRICS_ALLOWED_IPS",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "TRUSTDESK_METRICS_WORKER_PORT",
+    "TRUSTDESK_METRICS_WORKER_ADDRESS",
     "TRUSTPILOT_TIMEOUT",
     "TRUSTPILOT_REVIEW_URL",
     "TRUSTPILOT_RATE_LIMIT_5MIN",
@@ -152,6 +157,13 @@ def test_production_mode_starts_with_its_required_keys(tmp_path):
         ({"DATABASE_CONN_MAX_AGE": "forever"}, "DATABASE_CONN_MAX_AGE: expected a whole number"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: expected one of"),
         ({"TRUSTPILOT_REVIEW_URL": "https://www.trustpilot.com/reviews/"}, "must contain the placeholder {review_id}"),
+        ({"TRUSTDESK_METRICS_TOKEN": "short"}, "TRUSTDESK_METRICS_TOKEN: is too short"),
+        ({"TRUSTDESK_METRICS_ALLOWED_IPS": "10.0.0.0/8,intranet"}, "'intranet' is not an IP address or network"),
+        (
+            {"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/metrics"},
+            "PROMETHEUS_MULTIPROC_DIR: '/nonexistent/metrics' is not",
+        ),
+        ({"TRUSTDESK_METRICS_WORKER_PORT": "9101"}, "TRUSTDESK_METRICS_WORKER_PORT: needs PROMETHEUS_MULTIPROC_DIR"),
     ],
 )
 def test_production_mode_refuses_a_bad_value_naming_the_key(tmp_path, values, message):
@@ -278,3 +290,12 @@ def test_the_filesystem_broker_keeps_its_control_files_under_var(clean_env, tmp_
     )
 
     assert result.stdout.strip() == str(ROOT / "var" / "celery-broker" / "control")
+
+
+def test_an_empty_multiprocess_directory_leaves_prometheus_in_single_process_mode(tmp_path):
+    script = "from trustdesk import metrics; from prometheus_client import values; print(values.ValueClass.__name__)"
+    result = run_manage(tmp_path, ["shell", "-c", script], DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "MutexValue"
+    assert not list(ROOT.glob("*.db"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -227,6 +229,43 @@ def read_url_template(key: str, default: str, placeholder: str) -> str:
         raise fail(key, f"{template!r} must contain the placeholder {placeholder}")
     read_http_url(key, template.replace(placeholder, "x"))
     return template
+
+
+def read_metrics_token(key: str) -> str:
+    token = read_str(key)
+    if token and len(token) < 24:
+        raise fail(key, "is too short; use at least 24 random characters")
+    return token
+
+
+def read_networks(key: str) -> list[str]:
+    """Client addresses or networks (CIDR), comma-separated, each normalised (10.0.0.7 becomes 10.0.0.7/32)."""
+    networks = []
+    for item in read_list(key, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise fail(key, f"{item!r} is not an IP address or network such as 10.0.0.0/8") from None
+    return networks
+
+
+def read_directory(key: str) -> str:
+    path = read_str(key)
+    if path and not Path(path).is_dir():
+        raise fail(key, f"{path!r} is not an existing directory")
+    return path
+
+
+def read_multiprocess_dir(key: str) -> str:
+    """prometheus_client's multiprocess directory, or "" with the variable removed from the environment.
+
+    prometheus_client turns multiprocess mode on when the variable merely exists, and an empty one would have
+    every process write its files into the working directory.
+    """
+    path = read_directory(key)
+    if not path:
+        os.environ.pop(key, None)
+    return path
 
 
 def host_of(url: str) -> str:

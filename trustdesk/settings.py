@@ -87,7 +87,8 @@ _https_only = _behind_tls_proxy and not DEBUG
 SECURE_SSL_REDIRECT = config.read_bool("SECURE_SSL_REDIRECT", _https_only)
 # A load balancer's probe may reach the web process in plain http; this healthcheck answers only ok or
 # unavailable, so it is served there rather than redirected (a probe counts a 301 as a failure).
-SECURE_REDIRECT_EXEMPT = [r"^zendesk/healthcheck$"]
+# /metrics is scraped on each host's own address (its counts are per host), which a TLS proxy does not front.
+SECURE_REDIRECT_EXEMPT = [r"^zendesk/healthcheck$", r"^metrics$"]
 SECURE_HSTS_SECONDS = config.read_int("SECURE_HSTS_SECONDS", 31_536_000 if _https_only else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = config.read_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = config.read_bool("SECURE_HSTS_PRELOAD", False)
@@ -216,6 +217,18 @@ CELERY_BEAT_SCHEDULE = {
     "prune-sync-history": {"task": "reviews.prune_sync_history", "schedule": 86_400.0},
     "delete-stale-setups": {"task": "integrations.delete_stale_setups", "schedule": 900.0},
 }
+
+# Prometheus /metrics: 404 unless a token or an address list is set; with both, a scrape needs both.
+TRUSTDESK_METRICS_TOKEN = config.read_metrics_token("TRUSTDESK_METRICS_TOKEN")
+TRUSTDESK_METRICS_ALLOWED_IPS = config.read_networks("TRUSTDESK_METRICS_ALLOWED_IPS")
+# Read by prometheus_client itself when it is imported: it must be in the environment (or .env) of every
+# process of the host. Without it each process counts alone and a scrape sees only the one that answers.
+PROMETHEUS_MULTIPROC_DIR = config.read_multiprocess_dir("PROMETHEUS_MULTIPROC_DIR")
+TRUSTDESK_METRICS_WORKER_PORT = config.read_int("TRUSTDESK_METRICS_WORKER_PORT", 0, minimum=0, maximum=65535)
+TRUSTDESK_METRICS_WORKER_ADDRESS = config.read_str("TRUSTDESK_METRICS_WORKER_ADDRESS") or "127.0.0.1"
+if TRUSTDESK_METRICS_WORKER_PORT and not PROMETHEUS_MULTIPROC_DIR:
+    # Celery's pool processes count in their own memory; the worker's server reads them only through the files.
+    raise config.fail("TRUSTDESK_METRICS_WORKER_PORT", "needs PROMETHEUS_MULTIPROC_DIR, shared by the pool's processes")
 
 LOG_LEVEL = config.read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/zendesk-app/", include("integrations.zendesk_app.urls")),
     path("admin/", admin.site.urls),
     path("zendesk/", include("integrations.urls")),
+    path("", include("integrations.metrics_urls")),
 ]
 
 # The sandboxes are routed only where they are installed (TRUSTDESK_SANDBOX); a production start has neither.

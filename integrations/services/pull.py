@@ -7,14 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from integrations import protocol
 from integrations.models import ChannelInstance, ReviewTicketLink, TicketNote
 from reviews.models import Reply, ReviewEdit
 
-# Zendesk's docs allow 200 resources a pull, its schema 256: the stricter wins (docs/zendesk.md §3.2); with an
-# edit, a direct reply and a note among them, a pull costs six queries at most.
+# Zendesk's docs allow 200 resources a pull, its schema 256: the stricter wins (docs/zendesk.md §3.2). A pull
+# costs seven queries at most (the account, the instance, the resources, one each for edits, direct replies
+# and notes among them, the delivery stamp), two when nothing follows the cursor.
 PULL_LIMIT = 200
 
 
@@ -99,13 +101,23 @@ def cursor_from_state(state: str) -> int:
     return int(text)
 
 
-def pull_next(*, instance: ChannelInstance, cursor: int) -> PullAnswer:
-    rows = list(
-        # Pushed resources are in Zendesk already: only pull sends the rest.
+def pull_query(*, instance: ChannelInstance, cursor: int) -> QuerySet[ReviewTicketLink, tuple[Any, ...]]:
+    """The one query of a pull's resources: a range of the link_pull_queue index, joined to at most 200 reviews."""
+    # Pushed resources are in Zendesk already: only pull sends the rest.
+    return (
         ReviewTicketLink.objects.filter(instance=instance, sequence__gt=cursor, pushed_at__isnull=True)
         .order_by("sequence")
         .values_list(*COLUMNS)[:PULL_LIMIT]
     )
+
+
+def pull_next(*, instance: ChannelInstance, cursor: int) -> PullAnswer:
+    if cursor >= instance.last_sequence:
+        # Nothing is numbered after the cursor: the outbox numbers links and raises last_sequence in one
+        # transaction, so one committed after the instance was read waits for the next pull, cursor unmoved.
+        # Most pulls are these, and they need no query of their own.
+        return PullAnswer(resources=[], cursor=cursor)
+    rows = list(pull_query(instance=instance, cursor=cursor))
     if not rows:
         return PullAnswer(resources=[], cursor=cursor)
     # Edits and direct replies are few: their details come in one query each, only when the page has some.
@@ -125,9 +137,11 @@ def pull_next(*, instance: ChannelInstance, cursor: int) -> PullAnswer:
             resources.append(protocol.note_resource(notes[row[6]], review))
         else:
             resources.append(protocol.review_resource(review, account, review_url_template=template))
-    undelivered = [row[0] for row in rows if row[3] is None]
-    if undelivered:
-        ReviewTicketLink.objects.filter(pk__in=undelivered).update(first_delivered_at=timezone.now())
+    if any(row[3] is None for row in rows):
+        # The answer's range of the queue, not its 200 ids: what else it holds was pushed, stamped already.
+        ReviewTicketLink.objects.filter(
+            instance=instance, sequence__gt=cursor, sequence__lte=rows[-1][2], first_delivered_at__isnull=True
+        ).update(first_delivered_at=timezone.now())
     return PullAnswer(resources=resources, cursor=rows[-1][2] or cursor)
 
 

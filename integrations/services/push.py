@@ -17,6 +17,7 @@ from integrations.delivery import AWAITING_DELIVERY
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services.pull import resource_for
 from integrations.zendesk.client import PUSH_BATCH, PushResult, ZendeskClient, client_or_new
+from trustdesk import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def _record(links: list[ReviewTicketLink], results: list[PushResult]) -> _Progre
     for link, result in zip(links, results, strict=False):
         if result.delivered:
             delivered_ids.append(link.pk)
+            metrics.PUSH_LATENCY.observe(max(0.0, (now - link.created_at).total_seconds()))
         elif result.code != "halted":
             error = f"{result.code}: {result.description}".strip(": ")
             ReviewTicketLink.objects.filter(pk=link.pk).update(push_error=error)

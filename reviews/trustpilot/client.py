@@ -20,7 +20,7 @@ import requests
 
 from reviews.trustpilot import errors, parsing
 from reviews.trustpilot.types import BusinessUnit, BusinessUser, ReviewData, ReviewPage, TokenSet
-from trustdesk import deadline, http
+from trustdesk import deadline, http, metrics
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -244,8 +244,22 @@ class TrustpilotClient:
         if timeout is None:
             raise errors.Unavailable("no time is left for a call to Trustpilot within this request's time budget")
         self.calls += 1
+        status: int | None = None
         try:
-            response = self.session.request(method, self.api_url + path, timeout=timeout, **kwargs)
+            response = self._exchange(method, path, timeout=timeout, repeatable=repeatable, **kwargs)
+            status = response.status_code
+        finally:
+            metrics.count_trustpilot_answer(self.api_key, status)
+        error = error_for(response)
+        if error is not None:
+            raise error
+        return response
+
+    def _exchange(
+        self, method: str, path: str, *, timeout: float, repeatable: bool, **kwargs: Any
+    ) -> requests.Response:
+        try:
+            return self.session.request(method, self.api_url + path, timeout=timeout, **kwargs)
         except requests.ConnectTimeout as exc:
             raise errors.Unavailable(f"cannot connect to Trustpilot: {exc}") from exc
         except requests.Timeout as exc:
@@ -257,10 +271,6 @@ class TrustpilotClient:
             # The request went out but the answer broke off (e.g. ChunkedEncodingError).
             kind = errors.Unavailable if repeatable else errors.OutcomeUnknown
             raise kind(f"the answer from Trustpilot broke off: {exc}") from exc
-        error = error_for(response)
-        if error is not None:
-            raise error
-        return response
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float | None:
         """Seconds to wait before the next attempt, or None when waiting here would be too long."""

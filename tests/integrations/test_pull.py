@@ -146,6 +146,25 @@ def test_an_instance_needing_reauthorization_asks_zendesk_to_update_metadata(con
     assert body == {"external_resources": [], "metadata_needs_update": True}
 
 
+def test_an_instance_whose_every_domain_trustpilot_refused_asks_zendesk_to_update_metadata(connected, channel):
+    sync.domain_poll(domain=connected.domain, client=connected.client)
+    other = factories.DomainFactory(account=connected.account)
+    channel.instance.domains.add(other)
+    type(other).objects.filter(pk=other.pk).update(access_denied_at=timezone.now())
+
+    assert pull(channel.metadata).json()["external_resources"], "one usable domain is enough"
+
+    type(other).objects.filter(pk=connected.domain.pk).update(access_denied_at=timezone.now())
+
+    assert pull(channel.metadata).json() == {"external_resources": [], "metadata_needs_update": True}
+
+
+def test_an_instance_without_domains_answers_an_empty_pull(connected, channel):
+    channel.instance.domains.clear()
+
+    assert pull(channel.metadata).json() == {"external_resources": [], "state": "0"}
+
+
 def test_a_disconnected_instance_asks_zendesk_to_update_metadata(connected, channel):
     ChannelInstance.objects.filter(pk=channel.instance.pk).update(status=ChannelInstance.Status.DISCONNECTED)
 
