@@ -17,13 +17,13 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from integrations.dashboard import delivery_backlog, reply_counts
 from reviews.models import Domain, RateBudgetWindow
-from reviews.ratebudget import carried_over
+from reviews.ratebudget import carried_over, configured_limits
 from trustdesk.metrics import api_key_label, key_label
 
 
 def budget_limits() -> dict[int, int]:
-    """Calls allowed per API key, by window length in seconds (as reviews.trustpilot.get_client sets them)."""
-    return {300: settings.TRUSTPILOT_RATE_LIMIT_5MIN, 3600: settings.TRUSTPILOT_RATE_LIMIT_HOUR}
+    """Calls allowed per API key, by window length in seconds: the limits every client draws on."""
+    return {limit.seconds: limit.calls for limit in configured_limits()}
 
 
 class DatabaseCollector:

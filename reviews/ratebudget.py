@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 
@@ -26,6 +27,14 @@ from trustdesk import deadline
 class Limit:
     calls: int
     seconds: int
+
+
+def configured_limits() -> list[Limit]:
+    """Trustpilot's published limits per API key, as configured: what every client and the metrics count against."""
+    return [
+        Limit(calls=settings.TRUSTPILOT_RATE_LIMIT_5MIN, seconds=300),
+        Limit(calls=settings.TRUSTPILOT_RATE_LIMIT_HOUR, seconds=3600),
+    ]
 
 
 class DatabaseBudget:

@@ -11,7 +11,7 @@ from reviews.trustpilot.client import TrustpilotClient
 
 def get_client(**overrides: Any) -> TrustpilotClient:
     """A client configured from settings, drawing on the budget shared by every process."""
-    from reviews.ratebudget import DatabaseBudget, Limit
+    from reviews.ratebudget import DatabaseBudget, configured_limits
 
     options: dict[str, Any] = {
         "api_url": settings.TRUSTPILOT_API_URL,
@@ -22,10 +22,7 @@ def get_client(**overrides: Any) -> TrustpilotClient:
         "user_agent": f"TrustDesk (+{settings.TRUSTDESK_PUBLIC_URL})",
         "budget": DatabaseBudget(
             api_key=settings.TRUSTPILOT_API_KEY,
-            limits=[
-                Limit(calls=settings.TRUSTPILOT_RATE_LIMIT_5MIN, seconds=300),
-                Limit(calls=settings.TRUSTPILOT_RATE_LIMIT_HOUR, seconds=3600),
-            ],
+            limits=configured_limits(),
             max_wait=5.0,
         ),
     }
