@@ -89,6 +89,10 @@ class Domain(models.Model):
         null=True, blank=True, help_text="When Trustpilot refused this domain to its account; polling stops."
     )
     access_denied_reason = models.TextField(blank=True)
+    # The poll scheduler (reviews.schedule) sets when the domain is next polled, from the budget of its API key.
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    # The last Trustpilot webhook that named one of this domain's reviews; while they arrive, polls relax.
+    last_webhook_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
