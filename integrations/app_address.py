@@ -8,14 +8,20 @@ proves which account's Zendesk sent it by its URL, and must not name another acc
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.forms import SUBDOMAIN
 from integrations.models import URL_SECRET_FIELDS, RefusedRequest, ZendeskAccount, url_secret_digest
 
 MAX_SECRET_LENGTH = 64
+# The Refused requests list keeps one row per account, endpoint and refusal this often, for this long.
+REFUSALS_RECORDED_EVERY = timedelta(minutes=1)
+REFUSALS_KEPT_FOR = timedelta(days=30)
 
 
 def account_for_secret(secret: str) -> ZendeskAccount | None:
@@ -72,5 +78,20 @@ def manifest_url_for(subdomain: str, *, base: str | None = None) -> str:
 
 
 def refusal_record(*, endpoint: str, code: str, reason: str = "", account: ZendeskAccount | None = None) -> None:
-    """Keep a request refused for its address, for the admin's Refused requests list."""
-    RefusedRequest.objects.create(zendesk_account=account, endpoint=endpoint[:32], code=code[:32], reason=reason)
+    """Keep a request refused for its address, for the admin's Refused requests list.
+
+    Anyone can send refused requests as fast as they like: one row per account, endpoint and refusal each
+    REFUSALS_RECORDED_EVERY is enough to see the outdated app or the stranger, and bounds what a flood writes.
+    """
+    endpoint, code = endpoint[:32], code[:32]
+    recent = RefusedRequest.objects.filter(
+        zendesk_account=account, endpoint=endpoint, code=code, received_at__gte=timezone.now() - REFUSALS_RECORDED_EVERY
+    )
+    if not recent.exists():
+        RefusedRequest.objects.create(zendesk_account=account, endpoint=endpoint, code=code, reason=reason)
+
+
+def refusals_prune(*, kept_for: timedelta = REFUSALS_KEPT_FOR) -> int:
+    """Forget refused requests older than `kept_for`; returns how many rows went."""
+    deleted, _ = RefusedRequest.objects.filter(received_at__lt=timezone.now() - kept_for).delete()
+    return deleted

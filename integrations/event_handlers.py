@@ -14,7 +14,10 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from integrations.metadata import InvalidMetadata, StaleMetadata, instance_from
 from integrations.models import ChannelEvent, ChannelInstance, ZendeskAccount
@@ -36,6 +39,9 @@ from integrations.services.event_effects import (
 
 logger = logging.getLogger(__name__)
 
+# Events sent to no account's address: how many are stored in any hour, and for how long.
+UNADDRESSED_EVENTS_PER_HOUR = 1000
+UNADDRESSED_EVENTS_KEPT_FOR = timedelta(days=30)
 REVIEWER_PREFIX = "tp-consumer-"  # protocol.author()
 RESOURCE_TYPES = frozenset(
     {
@@ -200,6 +206,24 @@ def events_receive(*, payloads: list[Any], account: ZendeskAccount | None, refus
         event_conclude(event=event, outcome=verdict.outcome, reason=verdict.reason, note=verdict.note)
         events.append(event)
     return events
+
+
+def unaddressed_events_storable(count: int) -> bool:
+    """Whether `count` more events sent to no account's address may be stored for the admin to see.
+
+    An app built before the app address keeps sending a real customer's events there, and those are kept;
+    but anyone may send such batches, so at most UNADDRESSED_EVENTS_PER_HOUR are stored in any hour.
+    """
+    recent = ChannelEvent.objects.filter(
+        zendesk_account__isnull=True, received_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    return recent + count <= UNADDRESSED_EVENTS_PER_HOUR
+
+
+def unaddressed_events_prune(*, kept_for: timedelta = UNADDRESSED_EVENTS_KEPT_FOR) -> int:
+    """Forget refused events that came to no account's address, once older than `kept_for`."""
+    old = ChannelEvent.objects.filter(zendesk_account__isnull=True, received_at__lt=timezone.now() - kept_for)
+    return old.delete()[0]
 
 
 def _verdict(event: ChannelEvent, payload: Any, *, account: ZendeskAccount | None, refusal: str) -> Verdict:

@@ -6,6 +6,7 @@ import logging
 
 from celery import Task, shared_task
 
+from integrations import app_address, event_handlers
 from integrations.services import access, push, reply_failures, setup
 from integrations.zendesk import errors
 from trustdesk.tasks import retry_later, retry_or_give_up
@@ -68,6 +69,12 @@ def sync_access_restriction(self: Task, restriction_id: int) -> bool:  # type: i
         give_up(str(exc))
         return False
     return True
+
+
+@shared_task(name="integrations.prune_refused_requests")
+def prune_refused_requests() -> int:
+    """Refused requests, and events sent to no account's address, are kept a month; a flood cannot grow them."""
+    return app_address.refusals_prune() + event_handlers.unaddressed_events_prune()
 
 
 @shared_task(name="integrations.delete_stale_setups")

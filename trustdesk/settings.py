@@ -216,6 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     "retry-pending-replies": {"task": "reviews.retry_pending_replies", "schedule": 120.0},
     "prune-sync-history": {"task": "reviews.prune_sync_history", "schedule": 86_400.0},
     "delete-stale-setups": {"task": "integrations.delete_stale_setups", "schedule": 900.0},
+    "prune-refused-requests": {"task": "integrations.prune_refused_requests", "schedule": 86_400.0},
 }
 
 # Prometheus /metrics: 404 unless a token or an address list is set; with both, a scrape needs both.

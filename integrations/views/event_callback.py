@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations import protocol_errors as errors
-from integrations.event_handlers import events_receive
+from integrations.event_handlers import events_receive, unaddressed_events_storable
 from integrations.parsers import BoundedJSONParser
 from integrations.views.base import ChannelView
 
@@ -21,9 +21,10 @@ class EventCallbackView(ChannelView):
     """200 for every usable batch at an account's address: each event's refusal, or what became of it, is
     kept on the stored event; an event naming another subdomain is refused.
 
-    A batch at an un-keyed address or with a secret that is no account's is stored, every event refused,
-    and answered with the address's error. Only a request unusable as a whole (not JSON, too large, too
-    deep, no events list, too many events) gets a 4xx with nothing stored or acted on.
+    A batch at an un-keyed address or with a secret that is no account's is stored, every event refused
+    (up to a bound per hour, as anyone can send them), and answered with the address's error. Only a
+    request unusable as a whole (not JSON, too large, too deep, no events list, too many events) gets a
+    4xx with nothing stored or acted on.
     """
 
     parser_classes = [BoundedJSONParser]
@@ -34,7 +35,8 @@ class EventCallbackView(ChannelView):
         try:
             account = self.account_from_url()
         except (errors.AppAddressRequired, errors.UnknownAppAddress) as exc:
-            events_receive(payloads=payloads, account=None, refusal=exc.message)
+            if unaddressed_events_storable(len(payloads)):
+                events_receive(payloads=payloads, account=None, refusal=exc.message)
             raise
         events = events_receive(payloads=payloads, account=account)
         return Response({"received": len(events)})
