@@ -16,6 +16,7 @@ from django.utils import timezone
 from integrations.delivery import AWAITING_DELIVERY
 from integrations.models import ChannelInstance, ReviewTicketLink
 from integrations.services.pull import resource_for
+from integrations.zendesk import errors
 from integrations.zendesk.client import PUSH_BATCH, PushResult, ZendeskClient, client_or_new
 from trustdesk import metrics
 
@@ -50,12 +51,22 @@ def _push_all(instance: ChannelInstance, client: ZendeskClient, *, token: str) -
         )
         if not links:
             return delivered
-        results = client.push(
-            access_token=token,
-            instance_push_id=instance.instance_push_id,
-            request_id=f"td-{instance.pk}-{uuid.uuid4().hex[:24]}",
-            resources=[resource_for(link, instance) for link in links],
-        )
+        try:
+            results = client.push(
+                access_token=token,
+                instance_push_id=instance.instance_push_id,
+                request_id=f"td-{instance.pk}-{uuid.uuid4().hex[:24]}",
+                resources=[resource_for(link, instance) for link in links],
+            )
+        except errors.RETRYABLE:
+            raise
+        except errors.ZendeskError as exc:
+            # Refused as a whole (a bad token, a body Zendesk will not take): sending the same batch again
+            # would be refused again. The refusal stays on each link, where the admin shows it, and pull
+            # delivers them.
+            refusal = f"Zendesk refused the push ({exc.status or 'no status'}): {exc.message}"
+            ReviewTicketLink.objects.filter(pk__in=[link.pk for link in links]).update(push_error=refusal)
+            raise
         progress = _record(links, results)
         delivered += progress.delivered
         if not progress.any:

@@ -100,7 +100,10 @@ class ZendeskClient:
     ) -> list[PushResult]:
         """Create tickets and comments now rather than at the next pull; results follow the input's order."""
         body = {"instance_push_id": instance_push_id, "request_id": request_id, "external_resources": list(resources)}
-        answer = self._request("POST", PUSH_PATH, authorization=f"Bearer {access_token}", json=body)
+        # Not redirected either: the push token goes to Zendesk's API and nowhere else.
+        answer = self._request(
+            "POST", PUSH_PATH, authorization=f"Bearer {access_token}", json=body, allow_redirects=False
+        )
         return _parse(
             answer,
             lambda data: [

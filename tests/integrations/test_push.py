@@ -98,6 +98,37 @@ def test_a_refused_push_token_leaves_everything_to_pull(connected, channel, push
     )
 
 
+@pytest.mark.parametrize(("status", "body"), [(401, {"error": "invalid_token"}), (400, {"error": "RecordInvalid"})])
+def test_a_push_refused_as_a_whole_is_not_sent_again_and_the_refusal_stays_on_each_link(
+    connected, channel, pushing, status, body
+):
+    from integrations.services import push
+
+    pushing.add(responses.POST, PUSH_URL, status=status, json=body)
+    sync.domain_poll(domain=connected.domain, client=connected.client)
+    sent = len(pushing.calls)
+
+    assert push.instance_push(instance_id=channel.instance.pk) == 0  # nothing left that push may send
+
+    links = ReviewTicketLink.objects.filter(instance=channel.instance)
+    assert len(pushing.calls) == sent == 1
+    error = body["error"]
+    assert {link.push_error for link in links} == {
+        f"Zendesk refused the push ({status}): HTTP {status} from Zendesk: {error}"
+    }
+    assert len(pull(channel)["external_resources"]) == links.count() > 0
+
+
+def test_a_push_is_not_redirected_with_its_token(connected, channel, pushing):
+    pushing.add(responses.POST, PUSH_URL, status=302, headers={"Location": "https://elsewhere.test/steal"})
+    pushing.add(responses.POST, "https://elsewhere.test/steal", json={"results": []})
+
+    sync.domain_poll(domain=connected.domain, client=connected.client)
+
+    assert [call.request.url for call in pushing.calls] == [PUSH_URL]
+    assert pull(channel)["external_resources"]
+
+
 def test_without_a_push_client_nothing_is_pushed(connected, channel, pushing, settings):
     settings.ZENDESK_PUSH_CLIENT_ID = ""
 
