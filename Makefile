@@ -7,11 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # The embedded defaults for `make run`: DEBUG on, SQLite, the Trustpilot sandbox, and a real Celery
-# worker with beat on kombu's filesystem transport (no broker server needed).
+# worker with beat on kombu's filesystem transport (no broker server needed), and push to the Zendesk sandbox.
 RUN_ENV := DEBUG=1 TRUSTDESK_SANDBOX=1 TRUSTDESK_PUBLIC_URL=http://$(HOST):$(PORT) CELERY_BROKER_URL=filesystem:// \
-	ZENDESK_RETURN_URL_HOSTS={subdomain}.zendesk.com,{subdomain}.localhost
+	ZENDESK_RETURN_URL_HOSTS={subdomain}.zendesk.com,{subdomain}.localhost ZENDESK_PUSH_CLIENT_ID=trustdesk_sandbox_push
 
-.PHONY: run simulate test lint typecheck install migrate clean
+.PHONY: run simulate review test lint typecheck install migrate clean
 
 run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
@@ -25,6 +25,10 @@ run: $(STAMP)
 	$(RUN_ENV) bash -c '$(BIN)/celery -A trustdesk worker --beat --schedule var/celerybeat-schedule \
 	    --pool solo --loglevel INFO & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
 	    $(BIN)/python manage.py runserver $(HOST):$(PORT)'
+
+# A consumer writes a review in the Trustpilot sandbox (DOMAIN=…, STARS=1..5): its webhook makes it a ticket in seconds.
+review: $(STAMP)
+	$(RUN_ENV) $(BIN)/python manage.py sandbox_review $(or $(DOMAIN),shop.example) $(if $(STARS),--stars $(STARS))
 
 # Zendesk's side, played against the TrustDesk that `make run` serves (run it in a second terminal).
 simulate: $(STAMP)

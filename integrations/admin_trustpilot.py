@@ -10,13 +10,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from integrations.admin_disconnect import DisconnectAdminMixin
+from integrations.admin_webhook import WebhookAdminMixin, WebhookDeliveryInline
 from reviews.admin_filters import TokenExpiryFilter
 from reviews.models import TrustpilotAccount
 
 
 @admin.register(TrustpilotAccount)
-class TrustpilotAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class TrustpilotAccountAdmin(WebhookAdminMixin, DisconnectAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     actions = ("disconnect_selected",)
+    inlines = (WebhookDeliveryInline,)
     list_display = (
         "__str__",
         "business_user_id",
@@ -42,6 +44,8 @@ class TrustpilotAccountAdmin(DisconnectAdminMixin, admin.ModelAdmin):  # type: i
         "connected_at",
         "disconnected_by",
         "disconnected_at",
+        "webhook",
+        "last_webhook_delivery",
         "created_at",
         "updated_at",
     )

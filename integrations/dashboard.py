@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -11,7 +11,9 @@ from django.db.models.functions import Coalesce
 from integrations.delivery import AWAITING_DELIVERY
 from integrations.models import ChannelEvent, ChannelInstance, ReviewTicketLink, ZendeskAccount
 from reviews.models import Domain, Reply, SyncRun, TrustpilotAccount
-from reviews.selectors import poll_overdue, tokens_need_attention
+from reviews.schedule import Plan, Priority
+from reviews.selectors import MISSED_POLLS_BEFORE_WARNING, poll_overdue_after, tokens_need_attention
+from reviews.services import polling
 
 BACKFILLS_SHOWN = 10
 
@@ -23,6 +25,30 @@ class DomainPoll:
     last_successful_poll_at: datetime | None
     last_error: str
     overdue: bool
+    interval: float | None = None  # seconds between its polls now; None while it is not polled
+    overdue_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class BudgetWindow:
+    """Calls of one API key in one limit's sliding window, next to what each priority may bring it to."""
+
+    seconds: int
+    used: int
+    limit: int
+    poll_ceiling: int  # polls, re-scans and backfills stop here: the rest is the reserve
+    backfill_used: int
+    backfill_ceiling: int
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    domains: int
+    shortest: float | None  # the range of the domains' poll intervals, in seconds
+    longest: float | None
+    rescan_interval: float
+    key: str  # the start of the digest the budget is stored under, never the API key
+    windows: list[BudgetWindow]
 
 
 @dataclass(frozen=True)
@@ -75,12 +101,49 @@ class UninstallReport:
     reported_at: datetime
 
 
-def domain_polls(*, now: datetime) -> list[DomainPoll]:
-    rows = Domain.objects.filter(enabled=True).order_by("name", "pk")
-    return [
-        DomainPoll(pk, name, polled_at, error, overdue=poll_overdue(polled_at, now=now))
-        for pk, name, polled_at, error in rows.values_list("pk", "name", "last_successful_poll_at", "last_error")
-    ]
+def domain_polls(*, now: datetime, plan: Plan | None = None) -> list[DomainPoll]:
+    """Each enabled domain's last poll and its interval from the plan; overdue after missing a few polls."""
+    plan = plan or polling.current_plan(now=now)
+    pollable = set(polling.pollable().values_list("pk", flat=True))
+    rows = list(
+        Domain.objects.filter(enabled=True)
+        .order_by("name", "pk")
+        .values_list("pk", "name", "last_successful_poll_at", "last_error", "poll_watermark", "last_webhook_at")
+    )
+    intervals = polling.effective_intervals(
+        plan, [(pk, watermark, hook) for pk, *_, watermark, hook in rows if pk in pollable], now=now
+    )
+    polls = []
+    for pk, name, polled_at, error, _, _ in rows:
+        interval = intervals.get(pk)
+        late = poll_overdue_after()
+        if interval is not None:
+            late = max(late, timedelta(seconds=interval * MISSED_POLLS_BEFORE_WARNING))
+        overdue = polled_at is None or polled_at < now - late
+        polls.append(DomainPoll(pk, name, polled_at, error, overdue, interval, late))
+    return polls
+
+
+def poll_schedule(*, now: datetime, plan: Plan | None = None) -> PollSchedule:
+    """The range of poll intervals the plan gives, and the budget of the API key in use right now."""
+    plan = plan or polling.current_plan(now=now)
+    budget = polling.poll_budget()
+    windows = []
+    for used in budget.usage():
+        poll_ceiling, _ = budget.shares.ceilings(used.limit, Priority.POLL)
+        _, backfill_ceiling = budget.shares.ceilings(used.limit, Priority.BACKFILL)
+        windows.append(
+            BudgetWindow(
+                used.limit.seconds,
+                int(used.total),
+                used.limit.calls,
+                poll_ceiling,
+                int(used.backfill),
+                backfill_ceiling or 0,
+            )
+        )
+    shortest, longest = plan.interval_range() or (None, None)
+    return PollSchedule(plan.domains, shortest, longest, plan.rescan_interval, budget.key[:8], windows)
 
 
 def domains_refused() -> int:

@@ -1,7 +1,7 @@
 """The figures a scrape reads from the database: the same from any web process of any host, at a fixed query count.
 
 Polls, backlog, replies and the Trustpilot budget are shared state, so they are read when Prometheus asks rather
-than counted by processes that come and go; four aggregate queries, however many domains and instances there are.
+than counted by processes that come and go; six queries, however many domains and instances there are.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from integrations.dashboard import delivery_backlog, reply_counts
-from reviews.models import Domain, RateBudgetWindow
-from reviews.ratebudget import carried_over, configured_limits
+from reviews.models import Domain
+from reviews.ratebudget import BACKFILL_SCOPE, configured_limits, window_counts
+from reviews.services.polling import current_plan, effective_intervals
 from trustdesk.metrics import api_key_label, key_label
 
 
@@ -40,7 +40,8 @@ class DatabaseCollector:
 
     def _polls(self, now: datetime) -> Iterator[Metric]:
         interval = GaugeMetricFamily(
-            "trustdesk_poll_interval_seconds", "Seconds between polls of each domain (TRUSTPILOT_POLL_INTERVAL)."
+            "trustdesk_poll_interval_seconds",
+            "The shortest interval between two polls of a domain (TRUSTPILOT_POLL_INTERVAL).",
         )
         interval.add_metric([], settings.TRUSTPILOT_POLL_INTERVAL)
         yield interval
@@ -49,12 +50,28 @@ class DatabaseCollector:
             "Seconds since the last successful poll of each enabled domain (since it was added, if never polled).",
             labels=["domain", "business_unit_id"],
         )
-        rows = Domain.objects.filter(enabled=True).values_list(
-            "name", "business_unit_id", "last_successful_poll_at", "created_at"
+        every = GaugeMetricFamily(
+            "trustdesk_domain_poll_interval_seconds",
+            "Seconds between two polls of each enabled domain, as the scheduler plans them now (docs/scheduling.md).",
+            labels=["domain", "business_unit_id"],
         )
-        for name, business_unit_id, polled_at, created_at in rows:
+        rows = list(
+            Domain.objects.filter(enabled=True).values_list(
+                "pk",
+                "name",
+                "business_unit_id",
+                "last_successful_poll_at",
+                "created_at",
+                "poll_watermark",
+                "last_webhook_at",
+            )
+        )
+        intervals = effective_intervals(current_plan(now=now), [(row[0], row[5], row[6]) for row in rows], now=now)
+        for pk, name, business_unit_id, polled_at, created_at, _, _ in rows:
             age.add_metric([name, business_unit_id], max(0.0, (now - (polled_at or created_at)).total_seconds()))
+            every.add_metric([name, business_unit_id], intervals[pk])
         yield age
+        yield every
 
     def _backlog(self) -> Iterator[Metric]:
         # "channel_instance", not "instance": Prometheus gives that label to the scraped target.
@@ -80,16 +97,13 @@ class DatabaseCollector:
 
     def _budget(self, clock: float) -> Iterator[Metric]:
         limits = budget_limits()
-        wanted = Q()
-        for seconds in limits:
-            current = int(clock // seconds)
-            wanted |= Q(window_seconds=seconds, window_index__in=[current - 1, current])
-        counts: dict[tuple[str, int, int], int] = {}
-        for key, seconds, index, count in RateBudgetWindow.objects.filter(wanted).values_list(
-            "key", "window_seconds", "window_index", "count"
-        ):
-            counts[(key_label(key), seconds, index)] = count
-        keys = {key for key, _, _ in counts}
+        # A backfill's own count (its share of its key's calls) is already in its key's.
+        counts = {
+            (key_label(key), seconds): count
+            for (key, seconds), count in window_counts(None, configured_limits(), now=clock).items()
+            if not key.endswith(BACKFILL_SCOPE)
+        }
+        keys = {key for key, _ in counts}
         if settings.TRUSTPILOT_API_KEY:
             keys.add(api_key_label(settings.TRUSTPILOT_API_KEY))
         calls = GaugeMetricFamily(
@@ -107,10 +121,8 @@ class DatabaseCollector:
         )
         for seconds, limit in limits.items():
             allowed.add_metric([str(seconds)], limit)
-            current = int(clock // seconds)
             for key in sorted(keys):
-                previous = counts.get((key, seconds, current - 1), 0)
-                in_window = counts.get((key, seconds, current), 0) + carried_over(previous, seconds=seconds, now=clock)
+                in_window = counts.get((key, seconds), 0)
                 calls.add_metric([key, str(seconds)], in_window)
                 used.add_metric([key, str(seconds)], in_window / limit)
         yield from (calls, used, allowed)

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.timesince import timeuntil
+from django.utils.translation import gettext_lazy as _
 
 from reviews.admin_filters import DomainAccessFilter
 from reviews.admin_progress import SyncRunProgressMixin
 from reviews.admin_sync import SyncAdminMixin
-from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun
+from reviews.models import Domain, RateBudgetWindow, Reply, Review, ReviewEdit, SyncRun, TrustpilotAccount
+from reviews.services import polling
 from trustdesk.admin_base import RecordAdmin, RecordInline, pretty_json, shorten
 
 
@@ -26,6 +34,8 @@ class DomainAdmin(SyncAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "poll_watermark",
         "last_polled_at",
         "last_successful_poll_at",
+        "next_poll_at",
+        "last_webhook_at",
         "last_error",
         "access_denied_at",
         "access_denied_reason",
@@ -36,6 +46,23 @@ class DomainAdmin(SyncAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # domains are picked from the connected Trustpilot account
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str | Callable[[Any], str | bool], ...]:
+        """The list with each domain's poll interval, from one plan computed for the whole page."""
+        now = timezone.now()
+        plan = polling.current_plan(now=now)
+
+        @admin.display(description=_("Polled every"))
+        def poll_interval(obj: Domain) -> str:
+            connected = obj.account is not None and obj.account.status == TrustpilotAccount.Status.CONNECTED
+            if not (obj.enabled and obj.access_denied_at is None and connected):
+                return "—"
+            rows = [(obj.pk, obj.poll_watermark, obj.last_webhook_at)]
+            seconds = polling.effective_intervals(plan, rows, now=now)[obj.pk]
+            start = datetime(2000, 1, 1)
+            return timeuntil(start + timedelta(seconds=seconds), start)
+
+        return (*self.list_display, poll_interval)
 
     @admin.display(description="Last error")
     def error(self, obj: Domain) -> str:

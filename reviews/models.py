@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from trustdesk.fields import EncryptedTextField
 
@@ -40,6 +45,12 @@ class TrustpilotAccount(models.Model):
     connected_at = models.DateTimeField(null=True, blank=True)
     disconnected_by = models.CharField(max_length=255, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
+    # The secret in the account's webhook URL (/trustpilot/webhooks/<secret>): Trustpilot signs no webhook
+    # (docs/trustpilot.md §4.7), so the URL is what admits a delivery. Kept encrypted, to show it in the admin;
+    # found by its SHA-256, so no lookup compares the secret itself. NULL until save() gives one.
+    webhook_secret = EncryptedTextField()
+    webhook_secret_digest = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    webhook_secret_created_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,6 +64,20 @@ class TrustpilotAccount(models.Model):
             return self.name or self.email
         return self.business_user_id if self.business_user_known else f"Unknown Trustpilot user #{self.pk}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.webhook_secret_digest is None:
+            self.webhook_secret_replace()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], *WEBHOOK_SECRET_FIELDS}
+        super().save(*args, **kwargs)
+
+    def webhook_secret_replace(self) -> None:
+        """A new webhook secret: the URL pasted into Trustpilot before stops working once this is saved."""
+        secret = secrets.token_urlsafe(WEBHOOK_SECRET_BYTES)
+        self.webhook_secret = secret
+        self.webhook_secret_digest = webhook_secret_digest(secret)
+        self.webhook_secret_created_at = timezone.now()
+
     @property
     def author_id(self) -> str | None:
         """The id a reply is attributed to (authorBusinessUserId), or None when the user is unknown."""
@@ -61,6 +86,14 @@ class TrustpilotAccount(models.Model):
     @property
     def has_tokens(self) -> bool:
         return self.access_token is not None or self.refresh_token is not None
+
+
+WEBHOOK_SECRET_BYTES = 32  # 256 bits, 43 URL-safe characters
+WEBHOOK_SECRET_FIELDS = ("webhook_secret", "webhook_secret_digest", "webhook_secret_created_at")
+
+
+def webhook_secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Domain(models.Model):
@@ -299,3 +332,56 @@ class RateBudgetWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} calls in window {self.window_index} of {self.window_seconds}s"
+
+
+class WebhookDelivery(models.Model):
+    """One POST Trustpilot made to an account's webhook URL, and what re-reading its reviews found.
+
+    The body is only a hint (docs/trustpilot.md §4.7): `reviews` keeps the review ids and event names it
+    named, never its text. Each account keeps its latest deliveries only (reviews.services.webhooks).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey(TrustpilotAccount, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    events = models.PositiveIntegerField(default=0, help_text="Events in the body, as sent.")
+    reviews = models.JSONField(default=list, blank=True, help_text="[event name, review id] pairs to re-read.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    stored = models.PositiveIntegerField(default=0, help_text="Reviews re-read and stored as a poll stores them.")
+    removed = models.PositiveIntegerField(default=0, help_text="Reviews Trustpilot answered 404 for.")
+    ignored = models.PositiveIntegerField(
+        default=0, help_text="Reviews of business units that are not this account's enabled domains, or unknown."
+    )
+    coalesced = models.PositiveIntegerField(default=0, help_text="Reviews already re-read since this arrived.")
+    failed = models.PositiveIntegerField(default=0, help_text="Reviews Trustpilot refused to read (see error).")
+    # How many of `reviews` are done: a retry after an outage resumes at the next one.
+    progress = models.PositiveIntegerField(default=0, editable=False)
+    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["account", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"Webhook to {self.account} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WebhookReviewRead(models.Model):
+    """When an account last re-read a review for a webhook: a delivery that arrived before that read starts
+    needs no read of its own, so a review named many times costs one call."""
+
+    account = models.ForeignKey(TrustpilotAccount, on_delete=models.CASCADE, related_name="+")
+    trustpilot_id = models.CharField(max_length=64)
+    read_started_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "trustpilot_id"], name="webhook_review_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.trustpilot_id} read at {self.read_started_at:%H:%M:%S}"

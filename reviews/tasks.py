@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from celery import Task, shared_task
@@ -15,9 +16,9 @@ from django.utils import timezone
 
 from reviews import ratebudget
 from reviews.models import Domain, SyncRun
-from reviews.services import replies, sync
+from reviews.services import polling, replies, sync, webhooks
 from reviews.services.accounts import ReauthorizationNeeded
-from reviews.trustpilot.errors import RETRYABLE, TrustpilotError
+from reviews.trustpilot.errors import RETRYABLE, RateLimited, TrustpilotError
 from trustdesk.tasks import MAX_RETRIES, retry_later, retry_or_give_up
 
 logger = logging.getLogger(__name__)
@@ -25,14 +26,16 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="reviews.poll_due_domains")
 def poll_due_domains() -> int:
-    domains = sync.pollable_domains()
-    for domain in domains:
-        poll_domain.delay(domain.pk)
-    return len(domains)
+    """Queue the polls and re-scans due now, as many as the budget allows (reviews.services.polling)."""
+    due = polling.polls_due()
+    for poll in due:
+        poll_domain.delay(poll.domain_id, kind=poll.kind)
+    return len(due)
 
 
 @shared_task(name="reviews.rescan_domains")
 def rescan_domains() -> int:
+    """Re-scan every domain at once: by hand only, as the scheduler spreads the re-scans over the budget."""
     domains = sync.pollable_domains()
     for domain in domains:
         poll_domain.delay(domain.pk, kind=SyncRun.Kind.RESCAN)
@@ -50,6 +53,8 @@ def poll_domain(self: Task, domain_id: int, kind: str = SyncRun.Kind.POLL) -> di
         # The next scheduled poll starts from the watermark anyway; retrying now only helps a re-scan.
         if kind == SyncRun.Kind.RESCAN:
             raise retry_later(self, exc) from exc
+        if isinstance(exc, RateLimited) and exc.status is None:
+            polling.poll_refused(domain_id=domain_id)  # the shared budget was spent: due again on a later tick
         return None
     except (TrustpilotError, ReauthorizationNeeded):
         return None  # recorded on the run and the domain by the service
@@ -71,6 +76,22 @@ def run_backfill(self: Task, run_id: int) -> dict[str, Any] | None:  # type: ign
     except (TrustpilotError, ReauthorizationNeeded, sync.DomainNotPollable):
         return None  # recorded on the run
     return {"run": run.pk, "pages": run.pages_fetched, "seen": run.reviews_seen, "new": run.reviews_new}
+
+
+@shared_task(bind=True, name="reviews.process_webhook_delivery", acks_late=True)
+def process_webhook_delivery(self: Task, delivery_id: int) -> dict[str, Any] | None:  # type: ignore[type-arg]
+    """Re-read the reviews a Trustpilot webhook named; a retry resumes at the first one not yet read."""
+    try:
+        delivery = webhooks.delivery_process(delivery_id=delivery_id)
+    except RETRYABLE as exc:
+        give_up = partial(webhooks.delivery_give_up, delivery_id=delivery_id)
+        retry = retry_or_give_up(self, exc, lambda reason: give_up(reason=reason))
+        if retry is None:
+            return None
+        raise retry from exc
+    if delivery is None:
+        return None
+    return {"delivery": delivery.pk, "status": delivery.status, "stored": delivery.stored}
 
 
 @shared_task(name="reviews.resume_stalled_backfills")
@@ -111,4 +132,4 @@ def prune_sync_history(days: int = 7) -> int:
     deleted, _ = SyncRun.objects.filter(
         kind__in=[SyncRun.Kind.POLL, SyncRun.Kind.RESCAN], created_at__lt=cutoff
     ).delete()
-    return deleted + ratebudget.prune_windows()
+    return deleted + ratebudget.prune_windows() + webhooks.reads_prune()

@@ -89,15 +89,16 @@ class Integration:
             metadata_needs_update=bool(body.get("metadata_needs_update")),
         )
 
-    def report_created(self, resource_events: list[dict[str, Any]]) -> None:
-        """The event Zendesk sends once pulled resources are tickets and comments: their ids, by external_id."""
+    def report_created(self, resource_events: list[dict[str, Any]], *, request_id: str = "") -> None:
+        """The event Zendesk sends once pulled or pushed resources are tickets and comments: their ids, by
+        external_id, and the push's request_id (a pull has none: Zendesk makes one up)."""
         event = {
             "type_id": "resources_created_from_external_ids",
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "subdomain": self.subdomain,
             "integration_name": self.manifest["name"],
             "integration_id": self.manifest["id"],
-            "data": {"request_id": uuid.uuid4().hex, "resource_events": resource_events},
+            "data": {"request_id": request_id or uuid.uuid4().hex, "resource_events": resource_events},
         }
         answer = self.http.post(self.endpoint("event_callback_url"), data=json.dumps({"events": [event]}),
                                 headers={"Content-Type": "application/json"}, timeout=TIMEOUT)  # fmt: skip

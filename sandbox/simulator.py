@@ -6,6 +6,10 @@ the backlog is empty, reports the tickets it made through the event callback, se
 and says what it would have shown agents. `manage.py zendesk_simulate` runs it; so does the
 end-to-end test. Zendesk's calls themselves are sandbox.channel_calls', which the Zendesk sandbox's
 agent view makes too, adding accounts through this simulator's admin_ui steps.
+
+The simulator keeps its tickets in memory, where no push can reach them: left to itself it sends no push token
+and TrustDesk serves it by pull, as it does an account saved before the manifest had push_client_id. The agent
+view, whose tickets live in the Zendesk sandbox, issues one (instance_push_id, push_token below).
 """
 
 from __future__ import annotations
@@ -152,6 +156,10 @@ class Simulation:
     wait: float = 60.0
     say: Callable[[str], None] = print
     http: requests.Session = field(default_factory=requests.Session)
+    # What Zendesk adds to the admin_ui POST when the manifest has push_client_id (docs/zendesk.md §8.1): the
+    # integration instance's id and a push token issued for it. Empty: the manifest asks for no push.
+    instance_push_id: str = ""
+    push_token: str = field(default="", repr=False)
     manifest: dict[str, Any] = field(default_factory=dict)
     name: str = ""
     metadata: str = ""
@@ -186,6 +194,8 @@ class Simulation:
         try:
             form = {"name": "", "metadata": "", "state": "", "return_url": listener.url, "subdomain": self.subdomain,
                     "locale": "en-US"}  # fmt: skip
+            if self.manifest.get("push_client_id") and self.instance_push_id:
+                form.update(instance_push_id=self.instance_push_id, zendesk_access_token=self.push_token)
             page = self.http.post(self.endpoint("admin_ui"), data=form, timeout=TIMEOUT)
             expect(page, 200, "admin_ui")
             page = self.connect_trustpilot(page)

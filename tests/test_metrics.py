@@ -133,15 +133,16 @@ def test_a_scrape_reports_polls_backlog_replies_and_budget_from_the_database(cli
     assert value(found, "trustdesk_trustpilot_budget_used_ratio", key=key, window_seconds="300") == 0
 
 
-def test_budget_in_use_counts_the_current_window_and_what_the_previous_one_carries_over(settings):
+def test_budget_in_use_counts_the_buckets_of_the_sliding_window(settings):
     settings.TRUSTPILOT_RATE_LIMIT_5MIN = 1000
     settings.TRUSTPILOT_RATE_LIMIT_HOUR = 10_000
     digest = DatabaseBudget(api_key="partner-key", limits=[]).key
-    clock = 300.0 * 1000 + 75  # a quarter into window 1000 of 5 minutes: three quarters of window 999 still count
-    RateBudgetWindow.objects.create(key=digest, window_seconds=300, window_index=999, count=400)
-    RateBudgetWindow.objects.create(key=digest, window_seconds=300, window_index=1000, count=620)
-    RateBudgetWindow.objects.create(key=digest, window_seconds=300, window_index=998, count=999)
-    RateBudgetWindow.objects.create(key=digest, window_seconds=3600, window_index=int(clock // 3600), count=1234)
+    clock = 300.0 * 1000 + 75  # in 30 s bucket 10002 of the 5-minute limit: buckets 9992 to 10002 count
+    RateBudgetWindow.objects.create(key=digest, window_seconds=300, window_index=9992, count=300)
+    RateBudgetWindow.objects.create(key=digest, window_seconds=300, window_index=10002, count=620)
+    RateBudgetWindow.objects.create(key=digest, window_seconds=300, window_index=9991, count=999)  # out of it
+    RateBudgetWindow.objects.create(key=digest + ":backfill", window_seconds=300, window_index=10002, count=5)
+    RateBudgetWindow.objects.create(key=digest, window_seconds=3600, window_index=int(clock * 10 // 3600), count=1234)
 
     found = {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -187,4 +188,17 @@ def test_a_scrape_takes_the_same_few_queries_for_one_domain_or_twenty(client, me
 
     assert Domain.objects.count() >= 20
     assert ChannelInstance.objects.count() == 20
-    assert one == twenty == 4
+    assert one == twenty == 6  # polls (2 for the plan), backlog, replies, budget
+
+
+def test_each_domain_reports_the_interval_the_scheduler_plans(client, metrics_on):
+    metrics_on.TRUSTPILOT_WEBHOOK_POLL_FACTOR = 10
+    polled = factories.DomainFactory(name="polled.example")
+    hooked = factories.DomainFactory(name="hooked.example", last_webhook_at=timezone.now())
+
+    found = samples(scrape(client))
+
+    name = "trustdesk_domain_poll_interval_seconds"
+    shortest = metrics_on.TRUSTPILOT_POLL_INTERVAL
+    assert value(found, name, domain="polled.example", business_unit_id=polled.business_unit_id) == shortest
+    assert value(found, name, domain="hooked.example", business_unit_id=hooked.business_unit_id) == 10 * shortest

@@ -39,6 +39,17 @@ PUSH_LATENCY = Histogram(
     "Seconds from a resource being queued for Zendesk to Zendesk accepting it by push.",
     buckets=(1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0),
 )
+# What became of each POST to a Trustpilot account's webhook URL, and of each review one named.
+WEBHOOK_DELIVERIES = Counter(
+    "trustdesk_trustpilot_webhook_deliveries",
+    "POSTs to Trustpilot webhook URLs, by outcome (accepted, unknown_url, disconnected, too_large, malformed).",
+    ["outcome"],
+)
+WEBHOOK_REVIEWS = Counter(
+    "trustdesk_trustpilot_webhook_reviews",
+    "Reviews named by Trustpilot webhooks, by what re-reading them did (stored, removed, ignored, coalesced, failed).",
+    ["outcome"],
+)
 
 
 def key_label(digest: str) -> str:

@@ -47,14 +47,35 @@ TRUSTPILOT_REVIEW_URL = config.read_url_template(
 TRUSTPILOT_TIMEOUT = config.read_int("TRUSTPILOT_TIMEOUT", 10, minimum=1)
 TRUSTPILOT_RATE_LIMIT_5MIN = config.read_int("TRUSTPILOT_RATE_LIMIT_5MIN", 833, minimum=1)
 TRUSTPILOT_RATE_LIMIT_HOUR = config.read_int("TRUSTPILOT_RATE_LIMIT_HOUR", 10_000, minimum=1)
+# The shortest interval between two polls of a domain: what a deployment of a few domains gets. With more
+# domains the scheduler (reviews/schedule.py, docs/scheduling.md) stretches each domain's interval to fit the budget.
 TRUSTPILOT_POLL_INTERVAL = config.read_int("TRUSTPILOT_POLL_INTERVAL", 60, minimum=5)
+TRUSTPILOT_POLL_TICK = config.read_int("TRUSTPILOT_POLL_TICK", 5, minimum=1)
+# Percent of each rate limit kept for replies, sign-ins and webhook re-fetches; the most backfills may take.
+TRUSTPILOT_RESERVE_PERCENT = config.read_int("TRUSTPILOT_RESERVE_PERCENT", 15, minimum=1, maximum=50)
+TRUSTPILOT_BACKFILL_PERCENT = config.read_int("TRUSTPILOT_BACKFILL_PERCENT", 30, minimum=1, maximum=50)
+# A domain with a review newer than TRUSTPILOT_ACTIVE_WINDOW seconds is polled TRUSTPILOT_ACTIVE_WEIGHT times as
+# often; one with a webhook newer than TRUSTPILOT_WEBHOOK_WINDOW seconds, TRUSTPILOT_WEBHOOK_POLL_FACTOR times less.
+TRUSTPILOT_ACTIVE_WINDOW = config.read_int("TRUSTPILOT_ACTIVE_WINDOW", 6 * 3600, minimum=60)
+TRUSTPILOT_ACTIVE_WEIGHT = config.read_int("TRUSTPILOT_ACTIVE_WEIGHT", 4, minimum=1, maximum=100)
+TRUSTPILOT_WEBHOOK_WINDOW = config.read_int("TRUSTPILOT_WEBHOOK_WINDOW", 3600, minimum=60)
+TRUSTPILOT_WEBHOOK_POLL_FACTOR = config.read_int("TRUSTPILOT_WEBHOOK_POLL_FACTOR", 10, minimum=1, maximum=1000)
 TRUSTPILOT_POLL_OVERLAP = config.read_int("TRUSTPILOT_POLL_OVERLAP", 600, minimum=0)
 TRUSTPILOT_FIRST_POLL_DAYS = config.read_int("TRUSTPILOT_FIRST_POLL_DAYS", 1, minimum=0)
 TRUSTPILOT_RESCAN_DAYS = config.read_int("TRUSTPILOT_RESCAN_DAYS", 14, minimum=1)
+# The shortest interval between two re-scans of a domain; the scheduler stretches it with the number of domains.
 TRUSTPILOT_RESCAN_INTERVAL = config.read_int("TRUSTPILOT_RESCAN_INTERVAL", 3600, minimum=60)
 TRUSTPILOT_BACKFILL_WINDOW_DAYS = config.read_int("TRUSTPILOT_BACKFILL_WINDOW_DAYS", 7, minimum=1)
+# A running backfill whose heartbeat (one per page stored) is older than this lost its worker, and the resume
+# task, every TRUSTPILOT_BACKFILL_RESUME_INTERVAL seconds, hands it to another. Keep it well above the longest page
+# fetch (retries and rate-limit waits included): a live worker that is merely slow then loses the run and stops at
+# its next page (backfill_claim), which is safe but repeats that page's calls.
+TRUSTPILOT_BACKFILL_STALLED_AFTER = config.read_int("TRUSTPILOT_BACKFILL_STALLED_AFTER", 600, minimum=10)
+TRUSTPILOT_BACKFILL_RESUME_INTERVAL = config.read_int("TRUSTPILOT_BACKFILL_RESUME_INTERVAL", 300, minimum=1)
 # [UNCONFIRMED] Trustpilot's reply length limit (docs/trustpilot.md §5.3).
 TRUSTPILOT_REPLY_MAX_LENGTH = config.read_int("TRUSTPILOT_REPLY_MAX_LENGTH", 5000, minimum=1)
+# The largest body a Trustpilot webhook POST may have; a larger one is refused with 413 (polling still finds it).
+TRUSTPILOT_WEBHOOK_MAX_BYTES = config.read_int("TRUSTPILOT_WEBHOOK_MAX_BYTES", 1_048_576, minimum=1024)
 # The admin dashboard warns about Trustpilot refresh tokens expiring within this many days.
 TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS = config.read_int("TRUSTDESK_TOKEN_EXPIRY_WARNING_DAYS", 14, minimum=0)
 
@@ -210,9 +231,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
     }
 CELERY_BEAT_SCHEDULE = {
-    "poll-reviews": {"task": "reviews.poll_due_domains", "schedule": float(TRUSTPILOT_POLL_INTERVAL)},
-    "rescan-recent-reviews": {"task": "reviews.rescan_domains", "schedule": float(TRUSTPILOT_RESCAN_INTERVAL)},
-    "resume-stalled-backfills": {"task": "reviews.resume_stalled_backfills", "schedule": 300.0},
+    # Polls and re-scans both: each tick queues the domains that are due, as many as the budget allows.
+    "poll-reviews": {"task": "reviews.poll_due_domains", "schedule": float(TRUSTPILOT_POLL_TICK)},
+    "resume-stalled-backfills": {
+        "task": "reviews.resume_stalled_backfills",
+        "schedule": float(TRUSTPILOT_BACKFILL_RESUME_INTERVAL),
+    },
     "retry-pending-replies": {"task": "reviews.retry_pending_replies", "schedule": 120.0},
     "prune-sync-history": {"task": "reviews.prune_sync_history", "schedule": 86_400.0},
     "delete-stale-setups": {"task": "integrations.delete_stale_setups", "schedule": 900.0},

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/zendesk-app/", include("integrations.zendesk_app.urls")),
     path("admin/", admin.site.urls),
     path("zendesk/", include("integrations.urls")),
+    path("trustpilot/", include("integrations.trustpilot_urls")),
     path("", include("integrations.metrics_urls")),
 ]
 

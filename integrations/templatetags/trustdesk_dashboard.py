@@ -7,7 +7,7 @@ permissions sees none, and no figure leaks rows its reader could not open.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,12 +19,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
+from django.utils.translation import gettext_lazy as _
 
 from integrations import dashboard
 from integrations.admin_uninstall import URL_NAME as CONFIRM_UNINSTALL
 from integrations.models import ChannelEvent, ReviewTicketLink, ZendeskAccount
 from reviews.models import Domain, Reply, SyncRun, TrustpilotAccount
 from reviews.selectors import poll_overdue_after
+from reviews.services import polling
 from trustdesk import permissions
 
 register = template.Library()
@@ -44,8 +46,10 @@ def trustdesk_dashboard(context: template.Context) -> dict[str, Any]:
     now = timezone.now()
     figures: dict[str, Any] = {}
     if _can_view(request, Domain):
-        figures["polls"] = [(poll, _change(Domain, poll.pk)) for poll in dashboard.domain_polls(now=now)]
+        plan = polling.current_plan(now=now)
+        figures["polls"] = [(poll, _change(Domain, poll.pk)) for poll in dashboard.domain_polls(now=now, plan=plan)]
         figures["overdue_after"] = timeuntil(now + poll_overdue_after(), now)
+        figures["schedule"] = dashboard.poll_schedule(now=now, plan=plan)
         refused = _changelist(Domain, enabled__exact=1, access="denied")
         figures["domains"] = [Figure("Refused by Trustpilot, not polled", dashboard.domains_refused(), refused, True)]
     if _can_view(request, ReviewTicketLink):
@@ -76,6 +80,26 @@ class UninstallRow:
     url: str
     events_url: str
     confirm_url: str  # empty for whoever may not disconnect
+
+
+WINDOW_LABELS = {300: _("Last 5 minutes"), 3600: _("Last hour")}
+
+
+@register.filter
+def duration(value: float | timedelta | None) -> str:
+    """Seconds (or a timedelta) as "5 minutes", "2 hours, 3 minutes"; "—" for none."""
+    if value is None:
+        return "—"
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if seconds < 60:
+        return str(_("%(seconds)d seconds") % {"seconds": round(seconds)})
+    start = datetime(2000, 1, 1)
+    return timeuntil(start + timedelta(seconds=seconds), start)
+
+
+@register.filter
+def budget_window(seconds: int) -> str:
+    return str(WINDOW_LABELS.get(seconds, _("Last %(seconds)d seconds") % {"seconds": seconds}))
 
 
 def _uninstalls(request: HttpRequest) -> list[UninstallRow]:

@@ -22,6 +22,10 @@ class BackfillCancelled(Exception):
     """The run was cancelled while its worker fetched a page; the page is not stored."""
 
 
+class BackfillTakenOver(Exception):
+    """Another worker claimed the run as stalled while this one fetched a page; the page is not stored."""
+
+
 def backfill_active(*, domain: Domain) -> SyncRun | None:
     """The domain's queued or running backfill, if any."""
     return SyncRun.objects.filter(domain=domain, kind=SyncRun.Kind.BACKFILL, status__in=ACTIVE).first()

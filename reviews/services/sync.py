@@ -8,6 +8,7 @@ nothing and a resumed run starts at the first page not yet stored.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,11 +21,12 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from reviews.models import Domain, Review, SyncRun, TrustpilotAccount
+from reviews.schedule import Priority
 from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied, call_as_account
 from reviews.services.domains import domain_access_deny
 from reviews.services.ingest import PageResult, reviews_upsert
 from reviews.services.review_status import review_removed
-from reviews.services.runs import ACTIVE, BackfillCancelled
+from reviews.services.runs import ACTIVE, BackfillCancelled, BackfillTakenOver
 from reviews.signals import page_stored
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
@@ -34,8 +36,6 @@ from reviews.trustpilot.types import ReviewData, ReviewPage
 
 logger = logging.getLogger(__name__)
 
-# A running backfill whose heartbeat is older than this lost its worker and may be resumed.
-STALLED_AFTER = timedelta(minutes=10)
 # Single-review reads one re-scan may spend confirming that reviews missing from its window are gone.
 REMOVAL_CHECKS_PER_RUN = 20
 
@@ -64,15 +64,19 @@ def domain_poll(*, domain: Domain, kind: str = SyncRun.Kind.POLL, client: Trustp
     run = SyncRun.objects.create(
         domain=domain, kind=kind, status=SyncRun.Status.RUNNING, period_start=start, started_at=now
     )
-    client = client or get_client()
+    client = client or get_client(priority=Priority.POLL)
     domain.last_polled_at = now
     domain.save(update_fields=["last_polled_at", "updated_at"])
+    # Only a re-scan compares what it saw with what is stored; a poll keeps nothing of a page once it is
+    # stored, so its memory does not grow with the number of reviews.
     seen: set[str] = set()
     try:
         page_number = 1
         while True:
             page = _fetch(client, domain, page=page_number, start=start)
-            seen |= _store(run, domain, page).review_ids.keys()
+            stored = _store(run, domain, page)
+            if kind == SyncRun.Kind.RESCAN:
+                seen |= stored.review_ids.keys()
             if page.is_last:
                 break
             page_number += 1
@@ -134,15 +138,34 @@ def backfill_windows(start: datetime, end: datetime, days: int) -> list[Window]:
     return windows
 
 
+def stalled_after() -> timedelta:
+    """A running backfill whose heartbeat is older than this lost its worker and may be resumed."""
+    return timedelta(seconds=settings.TRUSTPILOT_BACKFILL_STALLED_AFTER)
+
+
 def backfill_claim(*, run_id: int) -> SyncRun | None:
-    """Take the run for this worker, unless it finished or another live worker has it."""
-    stalled = timezone.now() - STALLED_AFTER
-    claimed = SyncRun.objects.filter(
-        Q(status=SyncRun.Status.QUEUED) | Q(status=SyncRun.Status.RUNNING, updated_at__lt=stalled),
-        pk=run_id,
-        kind=SyncRun.Kind.BACKFILL,
-    ).update(status=SyncRun.Status.RUNNING, started_at=Coalesce("started_at", Now()), updated_at=Now())
-    return SyncRun.objects.select_related("domain__account").get(pk=run_id) if claimed else None
+    """Take the run for this worker, unless it finished or another live worker has it. A stalled run's worker
+    may only be slow: the claim's new token in the checkpoint stops it at its next page (`_store`, `_finish`)."""
+    stalled = timezone.now() - stalled_after()
+    with transaction.atomic():
+        run = (
+            SyncRun.objects.select_for_update()
+            .filter(
+                Q(status=SyncRun.Status.QUEUED) | Q(status=SyncRun.Status.RUNNING, updated_at__lt=stalled),
+                pk=run_id,
+                kind=SyncRun.Kind.BACKFILL,
+            )
+            .first()
+        )
+        if run is None:
+            return None
+        SyncRun.objects.filter(pk=run_id).update(
+            status=SyncRun.Status.RUNNING,
+            started_at=Coalesce("started_at", Now()),
+            checkpoint={**run.checkpoint, "claim": uuid.uuid4().hex},
+            updated_at=Now(),
+        )
+    return SyncRun.objects.select_related("domain__account").get(pk=run_id)
 
 
 def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> SyncRun:
@@ -151,7 +174,7 @@ def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> Syn
     end = run.period_end or run.created_at
     start = run.period_start or end
     windows = backfill_windows(start, end, settings.TRUSTPILOT_BACKFILL_WINDOW_DAYS)
-    client = client or get_client()
+    client = client or get_client(priority=Priority.BACKFILL)  # a bounded share: never what polling needs
     try:
         _check_pollable(domain)
         window_index = int(run.checkpoint.get("window", 0))
@@ -163,12 +186,16 @@ def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> Syn
                 window_index, page_number = window_index + 1, 1
             else:
                 page_number += 1
-            run.checkpoint = {"window": window_index, "page": page_number}
+            run.checkpoint = {**run.checkpoint, "window": window_index, "page": page_number}
             run.progress_percent = int(100 * window_index / len(windows))
             _store(run, domain, page)
     except BackfillCancelled:
         run.refresh_from_db()
         logger.info("Backfill %s of %s stopped: it was cancelled", run.pk, domain)
+        return run
+    except BackfillTakenOver:
+        logger.warning("Backfill %s of %s stopped here: another worker resumed it as stalled", run.pk, domain)
+        run.refresh_from_db()
         return run
     except (TrustpilotError, ReauthorizationNeeded, DomainNotPollable) as exc:
         _fail(run, domain, exc)
@@ -198,7 +225,7 @@ def backfill_give_up(*, run_id: int, reason: str) -> None:
 
 
 def stalled_backfills() -> list[int]:
-    stalled = timezone.now() - STALLED_AFTER
+    stalled = timezone.now() - stalled_after()
     return list(
         SyncRun.objects.filter(kind=SyncRun.Kind.BACKFILL, updated_at__lt=stalled)
         .filter(status__in=ACTIVE)
@@ -246,12 +273,16 @@ def _store(run: SyncRun, domain: Domain, page: ReviewPage) -> PageResult:
     with transaction.atomic():
         Domain.objects.select_for_update().filter(pk=domain.pk).values_list("pk", flat=True).get()
         if run.kind == SyncRun.Kind.BACKFILL:
-            status = SyncRun.objects.select_for_update().filter(pk=run.pk).values_list("status", flat=True).get()
+            status, checkpoint = (
+                SyncRun.objects.select_for_update().filter(pk=run.pk).values_list("status", "checkpoint").get()
+            )
             if status == SyncRun.Status.CANCELLED:
                 raise BackfillCancelled
+            if checkpoint.get("claim") != run.checkpoint.get("claim"):
+                raise BackfillTakenOver
         result = reviews_upsert(domain=domain, reviews=page.reviews)
         responses = page_stored.send(sender=SyncRun, domain=domain, kind=run.kind, result=result)
-        # One worker owns a run at a time (backfill_claim), so counting in Python is safe.
+        # One worker owns a run at a time (backfill_claim, checked above), so counting in Python is safe.
         run.tickets_queued += _tickets_queued(responses)
         run.pages_fetched += 1
         run.reviews_seen += result.seen
@@ -356,7 +387,10 @@ def _finish(run: SyncRun, **outcome: object) -> bool:
     """Write the run's outcome, unless it was cancelled meanwhile: then it keeps what the cancel wrote
     (a retry finds it cancelled and stops), and `run` is read back."""
     outcome["updated_at"] = timezone.now()
-    written = SyncRun.objects.filter(pk=run.pk).exclude(status=SyncRun.Status.CANCELLED).update(**outcome)
+    runs = SyncRun.objects.filter(pk=run.pk).exclude(status=SyncRun.Status.CANCELLED)
+    if run.kind == SyncRun.Kind.BACKFILL and "claim" in run.checkpoint:  # not if another worker took it over
+        runs = runs.filter(checkpoint__claim=run.checkpoint["claim"])
+    written = runs.update(**outcome)
     if not written:
         run.refresh_from_db()
         return False

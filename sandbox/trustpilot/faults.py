@@ -26,8 +26,18 @@ NUMBER_SETTINGS = (
 )
 # How Trustpilot's sign-in may turn out to behave (docs/trustpilot.md §2.1, §2.3, §3.1): see models.Faults.
 # …and how its API may (docs/trustpilot.md §6.3, §5.5, §6.2): a unit refused with 403, replies read back reformatted,
-# 429s without Retry-After.
-SWITCH_SETTINGS = ("echo_state", "strict_opener_policy", "send_app_enduser", "reformat_replies", "send_retry_after")
+# 429s without Retry-After; and its webhooks (docs/trustpilot.md §4.7): batched or not, a bare deleted event, the
+# reviewer's name under the API's key.
+SWITCH_SETTINGS = (
+    "echo_state",
+    "strict_opener_policy",
+    "send_app_enduser",
+    "reformat_replies",
+    "send_retry_after",
+    "webhook_batches",
+    "webhook_deleted_id_only",
+    "webhook_consumer_display_name",
+)
 TEXT_SETTINGS = ("forbidden_unit",)
 CHOICE_SETTINGS = {"unit_listing": tuple(UnitListing.values)}
 SETTINGS = (*NUMBER_SETTINGS, *SWITCH_SETTINGS, *TEXT_SETTINGS, *CHOICE_SETTINGS)
@@ -59,6 +69,9 @@ def faults_set(
     forbidden_unit: str | None = None,
     reformat_replies: bool | None = None,
     send_retry_after: bool | None = None,
+    webhook_batches: bool | None = None,
+    webhook_deleted_id_only: bool | None = None,
+    webhook_consumer_display_name: bool | None = None,
 ) -> Faults:
     """Change the given settings and keep the rest, e.g. `faults_set(fail_next=2, fail_status=503)`."""
     given: dict[str, Setting | None] = {
@@ -77,6 +90,9 @@ def faults_set(
         "forbidden_unit": forbidden_unit,
         "reformat_replies": reformat_replies,
         "send_retry_after": send_retry_after,
+        "webhook_batches": webhook_batches,
+        "webhook_deleted_id_only": webhook_deleted_id_only,
+        "webhook_consumer_display_name": webhook_consumer_display_name,
     }
     return faults_apply(parse_changes({name: value for name, value in given.items() if value is not None}))
 

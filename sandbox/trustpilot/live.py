@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sandbox.trustpilot.models import BusinessUnit, Review
 from sandbox.trustpilot.seed_content import build_review, derived_id
+from sandbox.trustpilot.webhooks import CREATED, reviews_announce
 
 MAX_ARRIVALS = 50
 
@@ -40,5 +41,8 @@ def live_reviews_arrive(unit: BusinessUnit, *, every_seconds: int, now: datetime
         )
         for arrival in arrivals
     ]
+    known = set(Review.objects.filter(pk__in=[review.id for review in reviews]).values_list("pk", flat=True))
     Review.objects.bulk_create(reviews, ignore_conflicts=True)
+    # Two processes listing at once may both announce a review: Trustpilot's delivery is not exactly-once either.
+    reviews_announce(CREATED, [review for review in reviews if review.id not in known])
     return len(reviews)

@@ -189,6 +189,16 @@ class Faults(models.Model):
     send_retry_after = models.BooleanField(
         default=True, help_text="429s carry Retry-After; false plays a Trustpilot that sends none."
     )
+    # Its webhooks as they may turn out to be [UNCONFIRMED] (docs/trustpilot.md §4.7).
+    webhook_batches = models.BooleanField(
+        default=True, help_text="Events that happen together go in one POST; false sends one POST per event."
+    )
+    webhook_deleted_id_only = models.BooleanField(
+        default=False, help_text="service-review-deleted carries only the review's id."
+    )
+    webhook_consumer_display_name = models.BooleanField(
+        default=False, help_text="The reviewer's name is consumer.displayName, as in the API, not consumer.name."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -196,6 +206,23 @@ class Faults(models.Model):
 
     def __str__(self) -> str:
         return "Sandbox faults"
+
+
+class WebhookSubscription(models.Model):
+    """A URL that receives the business unit's service-review webhooks (Integrations > Developers > Webhooks)."""
+
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["business_unit", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["business_unit", "url"], name="sandbox_webhook_subscription_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_unit} → {self.url}"
 
 
 class RateCounter(models.Model):

@@ -39,5 +39,7 @@ urlpatterns: list[URLPattern] = [
     path("reviews/<str:review_id>", public.PublicReviewView.as_view(), name="public-review"),
     path("_control/faults", control.FaultsView.as_view(), name="faults"),
     path("_control/reset", control.ResetView.as_view(), name="reset"),
+    path("_control/webhooks", control.WebhooksView.as_view(), name="webhooks"),
+    path("_control/reviews", control.ReviewWriteView.as_view(), name="review-write"),
     path("_control/reviews/<str:review_id>", control.ReviewModerationView.as_view(), name="review-moderation"),
 ]

@@ -11,6 +11,7 @@ from sandbox.zendesk.errors import ApiError, bad_request
 from sandbox.zendesk.models import SandboxZendesk
 
 FAIL_STATUSES = (429, 500, 502, 503, 504)
+PUSH_INVALID_STATUSES = (400, 422)
 RATE_LIMIT_RETRY_AFTER = 1
 MAX_VALUE = 2_147_483_647
 _ERRORS = {
@@ -49,6 +50,13 @@ def faults_unused_restrictions(zendesk: SandboxZendesk, *, empty: bool) -> Sandb
     return zendesk
 
 
+def faults_push_invalid(zendesk: SandboxZendesk, *, status: int) -> SandboxZendesk:
+    """The status a push whose body the schema refuses answers: 400 or 422 (docs/zendesk.md §8.2)."""
+    SandboxZendesk.objects.filter(pk=zendesk.pk).update(push_invalid_status=status)
+    zendesk.refresh_from_db()
+    return zendesk
+
+
 def faults_reset(zendesk: SandboxZendesk) -> SandboxZendesk:
     """Faults and latency off; the account's data stays as it is."""
     SandboxZendesk.objects.filter(pk=zendesk.pk).update(
@@ -58,6 +66,7 @@ def faults_reset(zendesk: SandboxZendesk) -> SandboxZendesk:
         retry_after=0,
         validate_token_unavailable=False,
         unused_restrictions_empty=False,
+        push_invalid_status=400,
     )
     zendesk.refresh_from_db()
     return zendesk
@@ -71,6 +80,7 @@ def faults_as_dict(zendesk: SandboxZendesk) -> dict[str, int | bool]:
         "retry_after": zendesk.retry_after,
         "validate_token_unavailable": zendesk.validate_token_unavailable,
         "unused_restrictions_empty": zendesk.unused_restrictions_empty,
+        "push_invalid_status": zendesk.push_invalid_status,
     }
 
 
@@ -113,6 +123,13 @@ def parse_unused_restrictions(data: Mapping[str, Any]) -> bool:
     if set(data) != {"empty"} or not isinstance(data["empty"], bool):
         raise bad_request('Send {"empty": true} or {"empty": false}')
     return bool(data["empty"])
+
+
+def parse_push_invalid(data: Mapping[str, Any]) -> int:
+    """Validate `{"status": 422}` (or 400, the default)."""
+    if set(data) != {"status"} or data["status"] not in PUSH_INVALID_STATUSES or isinstance(data["status"], bool):
+        raise bad_request('Send {"status": 400} or {"status": 422}')
+    return int(data["status"])
 
 
 def validate_token_failure(zendesk: SandboxZendesk) -> ApiError | None:

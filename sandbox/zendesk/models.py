@@ -32,6 +32,10 @@ class SandboxZendesk(models.Model):
     unused_restrictions_empty = models.BooleanField(
         default=False, help_text="While on, an installation shows a restriction that is off as [] instead of null."
     )
+    # How Zendesk refuses a push body its schema does not allow: 400 or 422 ([UNCONFIRMED], docs/zendesk.md §8.2).
+    push_invalid_status = models.PositiveSmallIntegerField(
+        default=400, help_text="The status of a push whose body the schema refuses: 400, or 422 (RecordInvalid)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -146,6 +150,11 @@ class SandboxPushToken(models.Model):
     account = models.ForeignKey(SandboxZendesk, on_delete=models.CASCADE, related_name="+")
     instance_push_id = models.CharField(max_length=255)
     token_digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, in hex.")
+    # The channel account (integration instance) the agent view keeps for this instance_push_id; pushed
+    # resources become its tickets. Made by the first push when no account was added through the agent view.
+    channel = models.ForeignKey(
+        "zendesk_sandbox_agent.ChannelAccount", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -153,6 +162,24 @@ class SandboxPushToken(models.Model):
 
     def __str__(self) -> str:
         return f"push token for {self.instance_push_id}"
+
+
+class SandboxPush(models.Model):
+    """Every push that passed authentication, with each resource's result and when it was received, so tests and
+    benchmarks can see what TrustDesk pushed and how soon (GET /_control/pushes)."""
+
+    account = models.ForeignKey(SandboxZendesk, on_delete=models.CASCADE, related_name="+")
+    instance_push_id = models.CharField(max_length=255)
+    request_id = models.CharField(max_length=64, blank=True)
+    results = models.JSONField(default=list, help_text="[{external_resource_id, status: {code, description}}]")
+    status = models.PositiveSmallIntegerField(help_text="The HTTP status the sandbox answered.")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"push {self.request_id or self.pk}: {self.status}"
 
 
 class SandboxTicket(Scoped):

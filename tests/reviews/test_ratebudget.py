@@ -73,17 +73,28 @@ def test_the_stored_key_is_a_digest_not_the_api_key():
     assert "secret-api-key" not in RateBudgetWindow.objects.get().key
 
 
-def test_the_previous_window_still_counts_for_the_part_that_overlaps():
-    clock = FakeClock(3000.0)  # the start of a 300 s window
+def test_calls_free_up_once_their_bucket_left_the_window():
+    clock = FakeClock(3000.0)  # the start of a 30 s bucket of the 5-minute limit
     b = budget(clock, Limit(10, 300))
     assert take(b, 10) == 10
 
-    clock.now = 3300.0  # next window: the previous one overlaps fully
+    clock.now = 3299.0  # still inside the window of those calls
     assert take(b, 10) == 0
-    clock.now = 3300.0 + 150  # half of it still overlaps: 5 of 10 are spent
-    assert take(b, 10) == 5
-    clock.now = 3600.0 + 299  # two windows on: the full window's weight is gone
-    assert take(b, 10) >= 9
+    clock.now = 3301.0  # a sliding window no longer holds them, but their bucket still counts
+    assert take(b, 10) == 0
+    clock.now = 3330.0  # the bucket left: the window is free again
+    assert take(b, 10) == 10
+
+
+def test_calls_bunched_at_the_end_of_a_window_still_count_at_the_start_of_the_next():
+    clock = FakeClock(3299.0)
+    b = budget(clock, Limit(10, 300))
+    assert take(b, 10) == 10
+
+    clock.now = 3310.0  # a true sliding window still holds all ten
+    assert take(b, 10) == 0
+    clock.now = 3580.0
+    assert take(b, 10) == 0
 
 
 def test_an_exhausted_longer_limit_gives_back_the_call_taken_from_the_shorter_one():

@@ -36,6 +36,9 @@ DEFAULTS = {
     "forbidden_unit": "",
     "reformat_replies": False,
     "send_retry_after": True,
+    "webhook_batches": True,
+    "webhook_deleted_id_only": False,
+    "webhook_consumer_display_name": False,
 }
 
 

@@ -21,6 +21,8 @@ CALLS = [
     ("post", "/validate_token", {"unavailable": True}),
     ("post", "/unused_restrictions", {"empty": True}),
     ("get", "/reported_errors", {}),
+    ("get", "/pushes", {}),
+    ("post", "/push_invalid", {"status": 422}),
     ("post", "/reset", {}),
 ]
 WRONG = [{}, {CONTROL_HEADER: ""}, {CONTROL_HEADER: "not-the-token"}]

@@ -90,6 +90,7 @@ def test_reset_turns_faults_off(live_zendesk):
         "retry_after": 0,
         "validate_token_unavailable": False,
         "unused_restrictions_empty": False,
+        "push_invalid_status": 400,
     }
     assert get(live_zendesk, ROLES).status_code == 200
 

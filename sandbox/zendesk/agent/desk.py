@@ -7,6 +7,7 @@ No transaction is held across a call to TrustDesk: `make run` serves both from o
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.utils import timezone
 from integrations.app_address import manifest_url_for
 from sandbox.channel_calls import CallFailed, Integration
 from sandbox.simulator import Simulation
-from sandbox.zendesk import tickets
+from sandbox.zendesk import push_tokens, tickets
 from sandbox.zendesk.agent.models import ChannelAccount, ChannelComment, ChannelTicket, ChannelUser
 from sandbox.zendesk.errors import ApiError
 from sandbox.zendesk.models import SandboxTicket, SandboxUser, SandboxZendesk
@@ -84,12 +85,27 @@ def account_add(zendesk: SandboxZendesk, *, email: str, password: str, sync_days
         )
         try:
             simulation.fetch_manifest()
+            push_configure(simulation)
             simulation.add_account()
         except FAILURES as exc:
             raise DeskError(f"The account was not added. {failure_text(exc)}") from None
+    if simulation.instance_push_id:
+        # TrustDesk may have pushed already, and the push made the instance's account: complete it.
+        account = push_tokens.push_channel(zendesk, simulation.instance_push_id)
+        account.name, account.metadata = simulation.name or account.name, simulation.metadata
+        account.save(update_fields=["name", "metadata"])
+        return account
     return ChannelAccount.objects.create(
         zendesk=zendesk, name=simulation.name or "Trustpilot", metadata=simulation.metadata
     )
+
+
+def push_configure(simulation: Simulation) -> None:
+    """With push_client_id in the manifest, Zendesk names the new integration instance and issues a push token
+    for it, sent in the admin_ui POST (docs/zendesk.md §8.1)."""
+    if simulation.manifest.get("push_client_id"):
+        simulation.instance_push_id = f"sandbox-{uuid.uuid4().hex}"
+        simulation.push_token = push_tokens.push_token_issue(simulation.subdomain, simulation.instance_push_id)
 
 
 def pull_now(zendesk: SandboxZendesk) -> PullSummary:
@@ -136,7 +152,7 @@ def resources_file(account: ChannelAccount, resources: list[dict[str, Any]], sum
         if not isinstance(resource, dict):
             continue
         try:
-            event = _file(account, resource, summary)
+            event = resource_file(account, resource, summary)
         except ApiError as exc:
             summary.problems.append(f"{resource.get('external_id')!r} was not imported: {api_error_text(exc)}")
             continue
@@ -145,15 +161,23 @@ def resources_file(account: ChannelAccount, resources: list[dict[str, Any]], sum
     return events
 
 
-def _file(account: ChannelAccount, resource: dict[str, Any], summary: PullSummary) -> dict[str, Any] | None:
-    """One resource on its ticket, through the sandbox's own ticket create and update (each change an audit)."""
+def already_imported(zendesk: SandboxZendesk, external_id: str) -> bool:
+    """Zendesk imports an external_id once, whether it came by pull or by push."""
+    return ChannelComment.objects.filter(comment__ticket__account=zendesk, external_id=external_id).exists()
+
+
+def parent_missing(account: ChannelAccount, resource: dict[str, Any]) -> bool:
+    """A resource that names a parent_id (and no thread_id) whose comment this account has no ticket for."""
+    return bool(resource.get("parent_id")) and not resource.get("thread_id") and _ticket_for(account, resource) is None
+
+
+def resource_file(account: ChannelAccount, resource: dict[str, Any], summary: PullSummary) -> dict[str, Any] | None:
+    """One resource on its ticket, through the sandbox's own ticket create and update (each change an audit);
+    the resource event that reports it, or None when nothing was made."""
     zendesk = account.zendesk
     external_id = str(resource.get("external_id") or "")[:255]
-    if (
-        not external_id
-        or ChannelComment.objects.filter(comment__ticket__account=zendesk, external_id=external_id).exists()
-    ):
-        return None  # Zendesk imports an external_id once
+    if not external_id or already_imported(zendesk, external_id):
+        return None
     channel = _ticket_for(account, resource)
     author, author_external_id = _end_user(zendesk, resource.get("author"))
     public = not resource.get("internal_note")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 
 from sandbox.control import control_token_refusal, control_token_valid
-from sandbox.zendesk import faults, render, reported_errors
+from sandbox.zendesk import faults, push, render, reported_errors
 from sandbox.zendesk.errors import forbidden
 from sandbox.zendesk.views.base import SandboxView, json_object
 
@@ -55,6 +55,19 @@ class ReportedErrorsView(ControlView):
 
     def get(self, request: HttpRequest) -> JsonResponse:
         return render.json_response({"reported_errors": reported_errors.reports_as_list(self.zendesk)})
+
+
+class PushesView(ControlView):
+    """Every authenticated push of this subdomain, oldest first, with when it arrived and each result."""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        return render.json_response({"pushes": push.pushes_as_list(self.zendesk)})
+
+
+class PushInvalidView(ControlView):
+    def post(self, request: HttpRequest) -> JsonResponse:
+        status = faults.parse_push_invalid(json_object(request))
+        return render.json_response(faults.faults_as_dict(faults.faults_push_invalid(self.zendesk, status=status)))
 
 
 class ResetView(ControlView):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,11 +30,18 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="sandbox", help="Trustpilot Business password")
         parser.add_argument("--days", type=int, default=365, choices=[7, 30, 90, 365], help="Sync unanswered period")
         parser.add_argument("--wait", type=float, default=60.0, help="Seconds to keep pulling for the first tickets")
+        parser.add_argument(
+            "--app",
+            type=Path,
+            help="The account's Zendesk app zip (manage.py build_zendesk_app), as installed in Zendesk: its manifest "
+            "URL is used instead of this database's, so TrustDesk may run elsewhere with its own database",
+        )
 
     def handle(self, *args: Any, url: str, subdomain: str, email: str, password: str, days: int, **kw: Any) -> None:
+        app: Path | None = kw["app"]
         simulation = Simulation(
             url=url,
-            manifest_url=manifest_url_for(subdomain, base=url),
+            manifest_url=manifest_url_of_app(app) if app else manifest_url_for(subdomain, base=url),
             subdomain=subdomain,
             email=email,
             password=password,
@@ -46,3 +56,14 @@ class Command(BaseCommand):
         self.stdout.write(f"\nTickets Zendesk would show ({len(tickets)}):")
         for line in describe(tickets):
             self.stdout.write(line)
+
+
+def manifest_url_of_app(path: Path) -> str:
+    """Where an installed app sends Zendesk for the manifest: requirements.json in the app's zip."""
+    try:
+        with zipfile.ZipFile(path) as app:
+            requirements = json.loads(app.read("requirements.json"))
+        integrations = list(requirements["channel_integrations"].values())
+        return str(integrations[0]["manifest_url"])
+    except (OSError, KeyError, IndexError, ValueError, zipfile.BadZipFile) as exc:
+        raise CommandError(f"{path} is not a Zendesk app zip with a channel integration: {exc}") from None
