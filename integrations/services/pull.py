@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, Func, Q, QuerySet
 from django.utils import timezone
 
 from integrations import protocol
@@ -15,8 +15,8 @@ from integrations.models import ChannelInstance, ReviewTicketLink, TicketNote
 from reviews.models import Reply, ReviewEdit
 
 # Zendesk's docs allow 200 resources a pull, its schema 256: the stricter wins (docs/zendesk.md §3.2). A pull
-# costs seven queries at most (the account, the instance, the resources, one each for edits, direct replies
-# and notes among them, the delivery stamp), two when nothing follows the cursor.
+# costs six queries at most (the instance with its account, the resources, one each for edits, direct replies
+# and notes among them, the delivery stamp), one when nothing follows the cursor.
 PULL_LIMIT = 200
 
 
@@ -70,19 +70,34 @@ class NoteRow:
     created_at: datetime
 
 
+class EpochSeconds(Func):
+    """A timestamp as whole seconds since 1970 UTC: an integer the driver reads natively, where reading a
+    timestamp costs pull more than building its resource. Resources show review times to the second."""
+
+    output_field = BigIntegerField()
+    template = "CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS BIGINT)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django keeps SQLite timestamps as UTC text, which strftime reads as UTC; cut at the seconds, as
+        # strftime would round .9995 up to the next one.
+        template = "CAST(STRFTIME('%%%%s', SUBSTR(%(expressions)s, 1, 19)) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template)
+
+
 # Plain rows rather than model instances: pull is the hot path, and building three models per resource
-# (and decoding each review's raw Trustpilot JSON) cost more than everything else in it.
+# (and decoding each review's raw Trustpilot JSON) cost more than everything else in it. For the same reason
+# the review's time comes as epoch seconds and the delivery stamp as "not delivered yet", not as timestamps.
 REVIEW = ("trustpilot_id", "stars", "title", "text", "language", "reviewer_id", "reviewer_name", "reference_id",
-          "is_verified", "created_at_trustpilot")  # fmt: skip
+          "is_verified")  # fmt: skip
 DOMAIN = ("name", "display_name", "business_unit_id")
 EDIT = ("id", "stars_before", "stars", "title_before", "title", "text_before", "text", "edited_at", "detected_at")
 REPLY = ("id", "message", "sent_at", "created_at")
 NOTE = ("id", "text", "created_at")
 COLUMNS = (
-    "id", "kind", "sequence", "first_delivered_at", "edit_id", "reply_id", "note_id",
+    "id", "kind", "sequence", "undelivered", "edit_id", "reply_id", "note_id", "review_created",
     *(f"review__{name}" for name in REVIEW), *(f"review__domain__{name}" for name in DOMAIN),
 )  # fmt: skip
-FIRST_REVIEW_COLUMN = 7
+FIRST_REVIEW_COLUMN = 8
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,10 @@ def pull_query(*, instance: ChannelInstance, cursor: int) -> QuerySet[ReviewTick
     # Pushed resources are in Zendesk already: only pull sends the rest.
     return (
         ReviewTicketLink.objects.filter(instance=instance, sequence__gt=cursor, pushed_at__isnull=True)
+        .annotate(
+            undelivered=ExpressionWrapper(Q(first_delivered_at__isnull=True), output_field=BooleanField()),
+            review_created=EpochSeconds(F("review__created_at_trustpilot")),
+        )
         .order_by("sequence")
         .values_list(*COLUMNS)[:PULL_LIMIT]
     )
@@ -127,8 +146,13 @@ def pull_next(*, instance: ChannelInstance, cursor: int) -> PullAnswer:
     account, template = instance.zendesk_account, settings.TRUSTPILOT_REVIEW_URL
     resources = []
     first, domain_first = FIRST_REVIEW_COLUMN, FIRST_REVIEW_COLUMN + len(REVIEW)
+    from_epoch = datetime.fromtimestamp
     for row in rows:
-        review = ReviewRow(*row[first:domain_first], domain=DomainRow(*row[domain_first:]))  # type: ignore[misc]
+        review = ReviewRow(
+            *row[first:domain_first],  # type: ignore[misc]
+            created_at_trustpilot=from_epoch(row[7], UTC),
+            domain=DomainRow(*row[domain_first:]),
+        )
         if row[1] == ReviewTicketLink.Kind.REVIEW_UPDATE and row[4] in edits:
             resources.append(protocol.edit_resource(edits[row[4]], review))
         elif row[1] == ReviewTicketLink.Kind.REPLY and row[5] in replies:
@@ -137,7 +161,7 @@ def pull_next(*, instance: ChannelInstance, cursor: int) -> PullAnswer:
             resources.append(protocol.note_resource(notes[row[6]], review))
         else:
             resources.append(protocol.review_resource(review, account, review_url_template=template))
-    if any(row[3] is None for row in rows):
+    if any(row[3] for row in rows):
         # The answer's range of the queue, not its 200 ids: what else it holds was pushed, stamped already.
         ReviewTicketLink.objects.filter(
             instance=instance, sequence__gt=cursor, sequence__lte=rows[-1][2], first_delivered_at__isnull=True

@@ -4,22 +4,24 @@ errors to HTTP answers with a JSON body."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from rest_framework import exceptions as drf
 from rest_framework.parsers import FormParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations import protocol_errors as errors
-from integrations.app_address import account_for_secret, refusal_record
-from integrations.metadata import InvalidMetadata
-from integrations.models import ChannelInstance, ZendeskAccount
+from integrations.app_address import MAX_SECRET_LENGTH, account_for_secret, refusal_record
+from integrations.metadata import InvalidMetadata, StaleMetadata, instance_from
+from integrations.models import ChannelInstance, ZendeskAccount, url_secret_digest
 from integrations.parsers import BoundedJSONParser
+from integrations.renderers import ChannelJSONRenderer
 from trustdesk.log_filters import without_app_secrets
 
 logger = logging.getLogger(__name__)
@@ -34,11 +36,13 @@ class ChannelView(APIView):
 
     zendesk_account: ZendeskAccount
     keyed = True  # False only for the load balancer's plain healthcheck
+    # True when the handler reads the address's account with the instance (instance_at_address), in one query.
+    account_with_instance = False
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
     parser_classes = [FormParser, BoundedJSONParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [ChannelJSONRenderer]
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         # The secret is for account_from_url only: handlers never see it, nor log it.
@@ -53,7 +57,10 @@ class ChannelView(APIView):
             length = 0  # Django reads no body it cannot measure
         if length > settings.ZENDESK_MAX_REQUEST_BYTES:
             raise errors.RequestTooLarge(f"The body is larger than {settings.ZENDESK_MAX_REQUEST_BYTES} bytes")
-        if self.keyed:
+        if self.keyed and self.account_with_instance:
+            if self.secret is None:
+                raise errors.AppAddressRequired()
+        elif self.keyed:
             self.zendesk_account = self.account_from_url()
 
     def account_from_url(self) -> ZendeskAccount:
@@ -63,6 +70,36 @@ class ChannelView(APIView):
         if account is None:
             raise errors.UnknownAppAddress()
         return account
+
+    def instance_at_address(self, request: Request, *, queryset: QuerySet[ChannelInstance]) -> ChannelInstance:
+        """The instance the request's metadata names, with the address's account as its `zendesk_account`.
+
+        One query (`queryset`, which joins the Zendesk account) when the instance is of the account whose
+        address was called, as on every call Zendesk makes. Anything else takes the steps of initial() and
+        own() in their order, so each refusal is the one it always was: the address before anything of the
+        body (404), then the metadata (400, 401, stale), then the account (403).
+        """
+        try:
+            metadata = optional(request.data, "metadata", max_length=5000)
+            instance = instance_from(metadata, queryset=queryset)
+        except StaleMetadata as exc:
+            self.zendesk_account = self._address_account(exc.instance)
+            raise
+        except (InvalidMetadata, errors.ProtocolError, drf.APIException):
+            self.zendesk_account = self.account_from_url()
+            raise
+        self.zendesk_account = self._address_account(instance)
+        return self.own(instance)
+
+    def _address_account(self, instance: ChannelInstance) -> ZendeskAccount:
+        """The instance's account if its secret is the address's; otherwise the account of the address, found
+        by the secret alone as initial() finds it (or the refusal that finds none)."""
+        account = instance.zendesk_account
+        secret = self.secret or ""
+        stored = account.url_secret_digest
+        if stored and 0 < len(secret) <= MAX_SECRET_LENGTH and hmac.compare_digest(stored, url_secret_digest(secret)):
+            return account
+        return self.account_from_url()
 
     def own(self, instance: ChannelInstance) -> ChannelInstance:
         """The instance, if it is of the account whose address was called; a 403 otherwise."""

@@ -242,3 +242,37 @@ def test_metadata_kept_from_before_a_disconnect_gets_no_resources_after_the_reco
     body = pull(fresh).json()
     assert len(body["external_resources"]) == waiting.count()
     assert "metadata_needs_update" not in body
+
+
+def test_a_reviews_time_is_sent_to_the_second_in_utc(connected, channel):
+    from datetime import UTC, datetime
+
+    sync.domain_poll(domain=connected.domain, client=connected.client)
+    review = Review.objects.filter(domain=connected.domain).first()
+    moment = datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC)
+    Review.objects.filter(pk=review.pk).update(created_at_trustpilot=moment)
+
+    resources = pull(channel.metadata).json()["external_resources"]
+    resource = next(r for r in resources if r["external_id"] == f"tp-review-{review.trustpilot_id}")
+
+    assert resource["created_at"] == "2024-02-29T23:59:59Z"
+    assert "Reviewed 2024-02-29" in resource["message"]
+
+
+@pytest.mark.parametrize(
+    ("secret", "metadata", "status"),
+    [
+        ("x" * 43, "forged", 404),  # the address is checked before anything of the body
+        ("x" * 43, "", 404),
+        ("x" * 65, None, 404),
+        (None, "forged", 401),  # the instance's own address: the metadata is what is wrong
+    ],
+)
+def test_a_pull_refuses_the_address_before_the_metadata(connected, channel, secret, metadata, status):
+    path = keyed("pull", channel.metadata) if secret is None else f"/zendesk/a/{secret}/pull"
+    form = {"metadata": channel.metadata if metadata is None else metadata, "state": ""}
+
+    response = Client().post(path, form)
+
+    assert response.status_code == status
+    assert "external_resources" not in response.json()
