@@ -1,9 +1,10 @@
 """Scratch databases for the benchmarks.
 
-On PostgreSQL the database named by --database-url is only where the bench connects to make others: each
-run works in fresh databases named after it (bench_pull, bench_ingest_template, ...), made empty or
+On PostgreSQL the database named by --database-url only names the others: each run works in fresh
+databases named after it (bench_pull, bench_ingest_template, ...) on the same server, made empty or
 copied from a template with CREATE DATABASE ... TEMPLATE (PostgreSQL's copy of a file), and dropped at
-the end. Nothing in the named database itself is touched.
+the end. They are made from the server's `postgres` maintenance database, so the named one need not
+exist, and nothing in it is touched.
 """
 
 from __future__ import annotations
@@ -49,4 +50,4 @@ def drop(url: str, scratch_url: str) -> None:
 def _maintenance(url: str) -> Any:
     import psycopg
 
-    return psycopg.connect(url, autocommit=True)
+    return psycopg.connect(with_name(url, "postgres"), autocommit=True)

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from rest_framework import exceptions as drf
 from rest_framework.parsers import FormParser
@@ -129,6 +130,13 @@ class ChannelView(APIView):
                 exc.message,
             )
             return Response({"error": exc.code, "message": exc.message}, status=exc.status)
+        if isinstance(exc, DatabaseError):
+            # Zendesk retries a pull or an event batch answered 503, and the healthcheck reports the outage.
+            logger.error(
+                "%s %s: the database failed: %s", self.request.method, without_app_secrets(self.request.path), exc
+            )
+            message = "TrustDesk cannot reach its database right now; try again shortly."
+            return Response({"error": "unavailable", "message": message}, status=503)
         if isinstance(exc, drf.UnsupportedMediaType | drf.ParseError | drf.MethodNotAllowed):
             status = exc.status_code
             return Response({"error": exc.default_code, "message": str(exc.detail)}, status=status)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
@@ -141,3 +143,34 @@ def test_garbled_bodies_get_a_json_4xx_never_a_500(account, view, body, content_
     assert 400 <= response.status_code < 500
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["message"]
+
+
+def database_down(execute, sql, params, many, context):
+    raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_the_accounts_healthcheck_answers_503_when_the_database_is_down(account, method):
+    path = keyed("healthcheck", account)
+
+    with connection.execute_wrapper(database_down):
+        response = getattr(Client(), method)(path)
+
+    assert response.status_code == 503
+    if method == "get":
+        assert response.json()["error"] == "unavailable"
+
+
+@pytest.mark.parametrize("view", ["pull", "channelback", "event_callback"])
+def test_a_database_outage_is_a_503_zendesk_retries_never_a_500(account, view):
+    path = keyed(view, account)
+    body = {"events": []} if view == "event_callback" else {"metadata": "{}", "state": ""}
+
+    with connection.execute_wrapper(database_down):
+        response = Client().post(path, json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "error": "unavailable",
+        "message": "TrustDesk cannot reach its database right now; try again shortly.",
+    }
