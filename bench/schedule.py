@@ -3,10 +3,11 @@
     .venv/bin/python bench/schedule.py [--sizes 10,100,1000,10000] [--hours 24] [--seed 12]
 
 It drives the scheduler's own planning functions (reviews/schedule.py, as reviews.services.polling applies
-them on each beat tick) with a simulated clock, an in-memory copy of the shared budget (the same two-window
-buckets and priority ceilings as reviews/ratebudget.py), and a simulated Trustpilot that counts every call in
-true sliding windows of 5 minutes and an hour and answers 429 beyond 833 and 10,000. Reviews arrive at
-random per domain, at rates spread over two orders of magnitude, with bursts. Each size runs twice:
+them on each beat tick) with a simulated clock, an in-memory copy of the shared budget (the same buckets,
+a tenth of each window, and priority ceilings as reviews/ratebudget.py), and a simulated Trustpilot that
+counts every call in true sliding windows of 5 minutes and an hour and answers 429 beyond 833 and 10,000.
+Reviews arrive at random per domain, at rates spread over two orders of magnitude, with bursts. Each size
+runs twice:
 
 - without webhooks: a new review is found by the next poll (or re-scan) of its domain;
 - with webhooks: Trustpilot announces each review after 1 to 10 s (2% of webhooks are lost), TrustDesk
