@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.forms import SUBDOMAIN
-from integrations.models import URL_SECRET_FIELDS, RefusedRequest, ZendeskAccount, url_secret_digest
+from integrations.models import URL_SECRET_FIELDS, RefusedRequest, ZendeskAccount
+from trustdesk import url_secrets
 
-MAX_SECRET_LENGTH = 64
 # The Refused requests list keeps one row per account, endpoint and refusal this often, for this long.
 REFUSALS_RECORDED_EVERY = timedelta(minutes=1)
 REFUSALS_KEPT_FOR = timedelta(days=30)
@@ -26,9 +26,9 @@ REFUSALS_KEPT_FOR = timedelta(days=30)
 
 def account_for_secret(secret: str) -> ZendeskAccount | None:
     """The account whose app address holds this secret; found by digest, so timing tells nothing of it."""
-    if not secret or len(secret) > MAX_SECRET_LENGTH:
+    if not url_secrets.plausible(secret):
         return None
-    return ZendeskAccount.objects.filter(url_secret_digest=url_secret_digest(secret)).first()
+    return ZendeskAccount.objects.filter(url_secret_digest=url_secrets.digest(secret)).first()
 
 
 def subdomain_typed(text: str) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.utils import timezone
 
 from reviews.models import Domain, Reply, Review, ReviewEdit, TrustpilotAccount
 from reviews.sync_period import SyncPeriod
+from trustdesk import url_secrets
 from trustdesk.fields import EncryptedTextField
 
 
@@ -78,18 +77,13 @@ class ZendeskAccount(models.Model):
 
     def url_secret_replace(self) -> None:
         """A new secret: every URL of the app built before stops working once this is saved."""
-        secret = secrets.token_urlsafe(URL_SECRET_BYTES)
+        secret = url_secrets.new()
         self.url_secret = secret
-        self.url_secret_digest = url_secret_digest(secret)
+        self.url_secret_digest = url_secrets.digest(secret)
         self.url_secret_created_at = timezone.now()
 
 
-URL_SECRET_BYTES = 32  # 256 bits, 43 URL-safe characters
 URL_SECRET_FIELDS = ("url_secret", "url_secret_digest", "url_secret_created_at")
-
-
-def url_secret_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class ChannelInstance(models.Model):

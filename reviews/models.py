@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from trustdesk import url_secrets
 from trustdesk.fields import EncryptedTextField
 
 
@@ -73,9 +72,9 @@ class TrustpilotAccount(models.Model):
 
     def webhook_secret_replace(self) -> None:
         """A new webhook secret: the URL pasted into Trustpilot before stops working once this is saved."""
-        secret = secrets.token_urlsafe(WEBHOOK_SECRET_BYTES)
+        secret = url_secrets.new()
         self.webhook_secret = secret
-        self.webhook_secret_digest = webhook_secret_digest(secret)
+        self.webhook_secret_digest = url_secrets.digest(secret)
         self.webhook_secret_created_at = timezone.now()
 
     @property
@@ -88,12 +87,7 @@ class TrustpilotAccount(models.Model):
         return self.access_token is not None or self.refresh_token is not None
 
 
-WEBHOOK_SECRET_BYTES = 32  # 256 bits, 43 URL-safe characters
 WEBHOOK_SECRET_FIELDS = ("webhook_secret", "webhook_secret_digest", "webhook_secret_created_at")
-
-
-def webhook_secret_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Domain(models.Model):

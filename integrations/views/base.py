@@ -4,7 +4,6 @@ errors to HTTP answers with a JSON body."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any
 
@@ -18,11 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations import protocol_errors as errors
-from integrations.app_address import MAX_SECRET_LENGTH, account_for_secret, refusal_record
+from integrations.app_address import account_for_secret, refusal_record
 from integrations.metadata import InvalidMetadata, StaleMetadata, instance_from
-from integrations.models import ChannelInstance, ZendeskAccount, url_secret_digest
+from integrations.models import ChannelInstance, ZendeskAccount
 from integrations.parsers import BoundedJSONParser
 from integrations.renderers import ChannelJSONRenderer
+from trustdesk import url_secrets
 from trustdesk.log_filters import without_app_secrets
 
 logger = logging.getLogger(__name__)
@@ -96,9 +96,7 @@ class ChannelView(APIView):
         """The instance's account if its secret is the address's; otherwise the account of the address, found
         by the secret alone as initial() finds it (or the refusal that finds none)."""
         account = instance.zendesk_account
-        secret = self.secret or ""
-        stored = account.url_secret_digest
-        if stored and 0 < len(secret) <= MAX_SECRET_LENGTH and hmac.compare_digest(stored, url_secret_digest(secret)):
+        if url_secrets.matches(account.url_secret_digest, self.secret):
             return account
         return self.account_from_url()
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from reviews import schedule
 from reviews.models import Domain, SyncRun, TrustpilotAccount
 from reviews.ratebudget import DatabaseBudget, configured_limits, configured_shares
-from reviews.schedule import Config, DomainState, Kind, Plan, Priority, Usage
+from reviews.schedule import Config, DomainState, Kind, Plan, Priority
 from reviews.services.runs import ACTIVE
 
 
@@ -141,21 +141,6 @@ def poll_refused(*, domain_id: int, now: datetime | None = None) -> None:
     """A poll the shared budget refused (replies or webhooks took the calls) is due again at once, not a whole
     interval later: the next tick with budget left takes it, in due order."""
     Domain.objects.filter(pk=domain_id).update(next_poll_at=now or timezone.now())
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """What the dashboard shows of the plan: the interval range, and the budget in use per API key."""
-
-    plan: Plan
-    usage: list[Usage]
-    key: str  # the digest the budget is stored under, never the API key
-
-
-def schedule_now(*, now: datetime | None = None) -> Schedule:
-    now = now or timezone.now()
-    budget = poll_budget()
-    return Schedule(plan=current_plan(now=now), usage=budget.usage(), key=budget.key[:8])
 
 
 def effective_intervals(

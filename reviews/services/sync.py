@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from reviews.models import Domain, Review, SyncRun, TrustpilotAccount
 from reviews.schedule import Priority
+from reviews.services import polling
 from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied, call_as_account
 from reviews.services.domains import domain_access_deny
 from reviews.services.ingest import PageResult, reviews_upsert
@@ -45,11 +45,7 @@ class DomainNotPollable(Exception):
 
 
 def pollable_domains() -> list[Domain]:
-    return list(
-        Domain.objects.filter(
-            enabled=True, access_denied_at__isnull=True, account__status=TrustpilotAccount.Status.CONNECTED
-        ).select_related("account")
-    )
+    return list(polling.pollable().select_related("account"))
 
 
 def domain_poll(*, domain: Domain, kind: str = SyncRun.Kind.POLL, client: TrustpilotClient | None = None) -> SyncRun:
@@ -333,7 +329,7 @@ def _confirm_missing(
         if account is None:
             return
         try:
-            data = call_as_account(account, partial(_read_review, client, review.trustpilot_id))
+            data = review_read(account, client, review.trustpilot_id)
         except NotFound:
             review_removed(review=review)
             continue
@@ -343,8 +339,9 @@ def _confirm_missing(
         _store(run, domain, ReviewPage(page=0, per_page=1, reviews=[data], item_count=1))
 
 
-def _read_review(client: TrustpilotClient, review_id: str, token: str) -> ReviewData:
-    return client.get_review(access_token=token, review_id=review_id)
+def review_read(account: TrustpilotAccount, client: TrustpilotClient, review_id: str) -> ReviewData:
+    """One review as Trustpilot shows it now, read with the account's tokens (refreshed when they expired)."""
+    return call_as_account(account, lambda token: client.get_review(access_token=token, review_id=review_id))
 
 
 def _tickets_queued(responses: Sequence[tuple[object, object]]) -> int:

@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,21 +26,21 @@ from reviews.models import (
     TrustpilotAccount,
     WebhookDelivery,
     WebhookReviewRead,
-    webhook_secret_digest,
 )
-from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied, call_as_account
+from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied
 from reviews.services.ingest import reviews_upsert
 from reviews.services.review_status import review_removed
+from reviews.services.sync import review_read
 from reviews.signals import page_stored
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
 from reviews.trustpilot.errors import RETRYABLE, NotFound, TrustpilotError
 from reviews.trustpilot.types import ReviewData
+from trustdesk import url_secrets
 from trustdesk.metrics import WEBHOOK_REVIEWS
 
 logger = logging.getLogger(__name__)
 
-MAX_SECRET_LENGTH = 64
 # Reviews one delivery may have re-read; a larger batch is cut, and polling finds the rest.
 MAX_REVIEWS_PER_DELIVERY = 100
 # Deliveries each account keeps for the admin once processed.
@@ -63,9 +62,9 @@ class DeliveryRefused(ValueError):
 
 def account_for_webhook_secret(secret: str) -> TrustpilotAccount | None:
     """The account whose webhook URL holds this secret; found by digest, so timing tells nothing of it."""
-    if not secret or len(secret) > MAX_SECRET_LENGTH:
+    if not url_secrets.plausible(secret):
         return None
-    return TrustpilotAccount.objects.filter(webhook_secret_digest=webhook_secret_digest(secret)).first()
+    return TrustpilotAccount.objects.filter(webhook_secret_digest=url_secrets.digest(secret)).first()
 
 
 def webhook_secret_ensure(*, account: TrustpilotAccount) -> str:
@@ -231,7 +230,7 @@ def _review_process(
         return "coalesced"  # a read that started after this delivery arrived saw what it announces
     started = timezone.now()
     try:
-        data = call_as_account(account, partial(_read_review, client, review_id))
+        data = review_read(account, client, review_id)
     except NotFound:
         outcome = _review_gone(domains, review_id)
     except UnitAccessDenied:
@@ -247,10 +246,6 @@ def _review_process(
         outcome = _review_store(delivery, domains, data)
     _read_record(account, review_id, started)
     return outcome
-
-
-def _read_review(client: TrustpilotClient, review_id: str, token: str) -> ReviewData:
-    return client.get_review(access_token=token, review_id=review_id)
 
 
 def _review_store(delivery: WebhookDelivery, domains: dict[str, Domain], data: ReviewData) -> str:

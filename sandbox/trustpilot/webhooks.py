@@ -48,10 +48,6 @@ def subscriptions_set(unit: BusinessUnit, urls: Sequence[str]) -> list[WebhookSu
     return list(WebhookSubscription.objects.filter(business_unit=unit))
 
 
-def subscription_add(unit: BusinessUnit, url: str) -> None:
-    WebhookSubscription.objects.get_or_create(business_unit=unit, url=url)
-
-
 def event(review: Review, name: str, config: Faults) -> dict[str, Any]:
     """One event as Trustpilot's help centre shows it (docs/trustpilot.md §4.7)."""
     if name == DELETED and config.webhook_deleted_id_only:
