@@ -35,7 +35,7 @@ simulate: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py zendesk_simulate --url http://$(HOST):$(PORT)
 
 test: $(STAMP)
-	.ci/install-browser
+	.ci/install-test-tools
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -96,8 +96,6 @@ def child_download(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_ingest(spec: dict[str, Any]) -> dict[str, Any]:
-    from django.db import connection
-
     from reviews.services import sync
     from reviews.trustpilot import get_client
 
@@ -105,7 +103,7 @@ def child_ingest(spec: dict[str, Any]) -> dict[str, Any]:
     client = get_client()
     counter = PageQueryCounter()
     started = time.perf_counter()
-    with connection.execute_wrapper(counter):
+    with counter.counting():
         run = sync.domain_poll(domain=domain, client=client)
     seconds = time.perf_counter() - started
     return {
@@ -155,14 +153,12 @@ def child_memory(spec: dict[str, Any]) -> dict[str, Any]:
     import resource
     import tracemalloc
 
-    from django.db import connection
-
     from reviews.services import sync
 
     domain = domain_for(spec)
     counter = PageQueryCounter()
     tracemalloc.start()
-    with connection.execute_wrapper(counter):
+    with counter.counting():
         run = sync.domain_poll(domain=domain)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -6,4 +6,11 @@ class TrustDeskConfig(AppConfig):
     verbose_name = "TrustDesk"
 
     def ready(self) -> None:
-        from trustdesk import checks  # noqa: F401  (registers the system checks)
+        from django.db.backends.signals import connection_created
+
+        from trustdesk import (
+            checks,  # noqa: F401  (registers the system checks)
+            pg_arrays,
+        )
+
+        connection_created.connect(pg_arrays.register, dispatch_uid="trustdesk.pg_arrays")

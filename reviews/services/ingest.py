@@ -9,7 +9,7 @@ is never stored twice (the unique Trustpilot id backs that up).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,7 +85,7 @@ def reviews_upsert(*, domain: Domain, reviews: Sequence[ReviewData]) -> PageResu
         )
     ids = {row.trustpilot_id: row.pk for row in rows} | {key: old.pk for key, old in stored.items()}
     created_edits = ReviewEdit.objects.bulk_create(_edit(ids[data.id], old, data) for old, data in edits)
-    mirrored = _mirror_direct_replies(domain, ids, changed_replies)
+    mirrored = _mirror_direct_replies(domain, ids, changed_replies, stored=stored.keys())
     # A review first seen already not active is stored and told to nobody: it has no ticket to note on,
     # and the Zendesk side opens none for it (integrations.services.outbox).
     status_change_ids = status_changes_record(changes=status_changes)
@@ -145,15 +145,24 @@ def _edit(review_pk: int, old: Review, data: ReviewData) -> ReviewEdit:
     )
 
 
-def _mirror_direct_replies(domain: Domain, ids: dict[str, int], changed: Sequence[ReviewData]) -> list[Reply]:
-    """A company reply TrustDesk did not send was written in Trustpilot Business: record it, latest wins."""
+def _mirror_direct_replies(
+    domain: Domain, ids: dict[str, int], changed: Sequence[ReviewData], *, stored: Collection[str]
+) -> list[Reply]:
+    """A company reply TrustDesk did not send was written in Trustpilot Business: record it, latest wins.
+
+    Only reviews stored before this page can have replies already (`stored`: their Trustpilot ids), so a
+    page of new reviews costs one insert here and no reads.
+    """
     if not changed:
         return []
     sent: dict[int, list[SentReply]] = defaultdict(list)
+    known = [ids[data.id] for data in changed if data.id in stored]
     for review_id, message, sent_at in (
-        Reply.objects.filter(review_id__in=[ids[data.id] for data in changed], origin=Reply.Origin.ZENDESK)
+        Reply.objects.filter(review_id__in=known, origin=Reply.Origin.ZENDESK)
         .exclude(status=Reply.Status.FAILED)
         .values_list("review_id", "message", "sent_at")
+        if known
+        else ()
     ):
         sent[review_id].append(SentReply(message, sent_at))
     author_id = domain.account.author_id if domain.account_id and domain.account else None
@@ -165,9 +174,10 @@ def _mirror_direct_replies(domain: Domain, ids: dict[str, int], changed: Sequenc
     ]
     if not direct:
         return []
-    review_pks = [ids[data.id] for data in direct]
+    review_pks = [ids[data.id] for data in direct if data.id in stored]
     # A reply still pending from Zendesk is left alone: when it is published it is the latest, and wins.
-    Reply.objects.filter(review_id__in=review_pks, status=Reply.Status.SENT).update(status=Reply.Status.SUPERSEDED)
+    if review_pks:
+        Reply.objects.filter(review_id__in=review_pks, status=Reply.Status.SENT).update(status=Reply.Status.SUPERSEDED)
     return Reply.objects.bulk_create(
         Reply(
             review_id=ids[data.id],

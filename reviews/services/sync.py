@@ -2,7 +2,8 @@
 
 Each page is fetched outside any transaction, then stored together with the run's progress (and the
 poll watermark or the backfill checkpoint) in one transaction, so a crash between pages loses
-nothing and a resumed run starts at the first page not yet stored.
+nothing and a resumed run starts at the first page not yet stored. On PostgreSQL the next page is
+fetched while one is stored (reviews.services.fetch_ahead).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from reviews.models import Domain, Review, SyncRun, TrustpilotAccount
 from reviews.schedule import Priority
-from reviews.services import polling
+from reviews.services import fetch_ahead, polling
 from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied, call_as_account
 from reviews.services.domains import domain_access_deny
 from reviews.services.ingest import PageResult, reviews_upsert
@@ -66,16 +68,17 @@ def domain_poll(*, domain: Domain, kind: str = SyncRun.Kind.POLL, client: Trustp
     # Only a re-scan compares what it saw with what is stored; a poll keeps nothing of a page once it is
     # stored, so its memory does not grow with the number of reviews.
     seen: set[str] = set()
+    stream = fetch_ahead.pages(
+        lambda number: _fetch(client, domain, page=number, start=start),
+        1,
+        lambda number, page: None if page.is_last else number + 1,
+    )
     try:
-        page_number = 1
-        while True:
-            page = _fetch(client, domain, page=page_number, start=start)
-            stored = _store(run, domain, page)
-            if kind == SyncRun.Kind.RESCAN:
-                seen |= stored.review_ids.keys()
-            if page.is_last:
-                break
-            page_number += 1
+        with closing(stream):
+            for _, page in stream:
+                stored = _store(run, domain, page)
+                if kind == SyncRun.Kind.RESCAN:
+                    seen |= stored.review_ids.keys()
     except (TrustpilotError, ReauthorizationNeeded) as exc:
         _fail(run, domain, exc)
         raise
@@ -173,18 +176,23 @@ def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> Syn
     client = client or get_client(priority=Priority.BACKFILL)  # a bounded share: never what polling needs
     try:
         _check_pollable(domain)
-        window_index = int(run.checkpoint.get("window", 0))
-        page_number = int(run.checkpoint.get("page", 1))
-        while window_index < len(windows):
-            window = windows[window_index]
-            page = _fetch(client, domain, page=page_number, start=window.start, end=window.end, responded=False)
-            if page.is_last:
-                window_index, page_number = window_index + 1, 1
-            else:
-                page_number += 1
-            run.checkpoint = {**run.checkpoint, "window": window_index, "page": page_number}
-            run.progress_percent = int(100 * window_index / len(windows))
-            _store(run, domain, page)
+        at = (int(run.checkpoint.get("window", 0)), int(run.checkpoint.get("page", 1)))
+
+        def fetch(at: tuple[int, int]) -> ReviewPage:
+            window = windows[at[0]]
+            return _fetch(client, domain, page=at[1], start=window.start, end=window.end, responded=False)
+
+        def following(at: tuple[int, int], page: ReviewPage) -> tuple[int, int] | None:
+            after = (at[0] + 1, 1) if page.is_last else (at[0], at[1] + 1)
+            return after if after[0] < len(windows) else None
+
+        stream = fetch_ahead.pages(fetch, at if at[0] < len(windows) else None, following)
+        with closing(stream):
+            for at, page in stream:
+                window_index, page_number = (at[0] + 1, 1) if page.is_last else (at[0], at[1] + 1)
+                run.checkpoint = {**run.checkpoint, "window": window_index, "page": page_number}
+                run.progress_percent = int(100 * window_index / len(windows))
+                _store(run, domain, page)
     except BackfillCancelled:
         run.refresh_from_db()
         logger.info("Backfill %s of %s stopped: it was cancelled", run.pk, domain)

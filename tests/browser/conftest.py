@@ -1,7 +1,7 @@
 """Browser tests: headless Chromium, driven by Selenium, against pytest-django's live server.
 
 Mark each module `pytestmark = pytest.mark.browser`; they run in `make test` with the rest. Chromium and
-its driver come from Debian (`chromium`, `chromium-driver`, installed by .ci/install-browser); without
+its driver come from Debian (`chromium`, `chromium-driver`, installed by .ci/install-test-tools); without
 them, or when the driver cannot start, the tests skip and say what is missing. Nothing else skips.
 
 Fixtures:
@@ -52,7 +52,7 @@ from tests.conftest import let_go_of_the_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-HOW_TO_INSTALL = "install the Debian packages chromium and chromium-driver (.ci/install-browser does it)"
+HOW_TO_INSTALL = "install the Debian packages chromium and chromium-driver (.ci/install-test-tools does it)"
 FLAGS = (
     "--headless=new",
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start

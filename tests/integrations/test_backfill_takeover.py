@@ -19,6 +19,7 @@ from reviews.services import sync
 from reviews.tasks import resume_stalled_backfills, run_backfill
 from reviews.trustpilot.errors import Unavailable
 from sandbox.trustpilot.models import Review as SandboxReview
+from tests.backfill_support import wait_until_stored
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +29,11 @@ def looks_stalled(run_id: int) -> None:
 
 
 class SlowClient:
-    """Worker A's client: while fetching page `at`, it is taken for dead and worker B runs the whole rest."""
+    """Worker A's client: while fetching page `at`, it is taken for dead and worker B runs the whole rest.
+
+    It first lets A store the page before (tests.backfill_support): A is slow at page `at`, not still
+    storing the one before.
+    """
 
     def __init__(self, client, run_id: int, at: int, then_fail: bool = False) -> None:
         self.client, self.run_id, self.at, self.calls, self.then_fail = client, run_id, at, 0, then_fail
@@ -37,6 +42,7 @@ class SlowClient:
     def review_page(self, **query):
         self.calls += 1
         if self.calls == self.at:
+            wait_until_stored(self.run_id, self.at - 1)
             looks_stalled(self.run_id)
             claimed = sync.backfill_claim(run_id=self.run_id)
             assert claimed is not None
