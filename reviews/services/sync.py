@@ -176,7 +176,7 @@ def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> Syn
     client = client or get_client(priority=Priority.BACKFILL)  # a bounded share: never what polling needs
     try:
         _check_pollable(domain)
-        at = (int(run.checkpoint.get("window", 0)), int(run.checkpoint.get("page", 1)))
+        resume_at = (int(run.checkpoint.get("window", 0)), int(run.checkpoint.get("page", 1)))
 
         def fetch(at: tuple[int, int]) -> ReviewPage:
             window = windows[at[0]]
@@ -186,7 +186,7 @@ def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> Syn
             after = (at[0] + 1, 1) if page.is_last else (at[0], at[1] + 1)
             return after if after[0] < len(windows) else None
 
-        stream = fetch_ahead.pages(fetch, at if at[0] < len(windows) else None, following)
+        stream = fetch_ahead.pages(fetch, resume_at if resume_at[0] < len(windows) else None, following)
         with closing(stream):
             for at, page in stream:
                 window_index, page_number = (at[0] + 1, 1) if page.is_last else (at[0], at[1] + 1)
