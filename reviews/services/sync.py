@@ -24,15 +24,15 @@ from django.utils import timezone
 from reviews.models import Domain, Review, SyncRun, TrustpilotAccount
 from reviews.schedule import Priority
 from reviews.services import fetch_ahead, polling
-from reviews.services.accounts import ReauthorizationNeeded, UnitAccessDenied, call_as_account
-from reviews.services.domains import domain_access_deny
+from reviews.services.accounts import ReauthorizationNeeded, call_as_account
 from reviews.services.ingest import PageResult, reviews_upsert
 from reviews.services.review_status import review_removed
+from reviews.services.run_outcome import run_fail, run_succeed
 from reviews.services.runs import ACTIVE, BackfillCancelled, BackfillTakenOver
 from reviews.signals import page_stored
 from reviews.trustpilot import get_client
 from reviews.trustpilot.client import TrustpilotClient
-from reviews.trustpilot.errors import RETRYABLE, NotFound, TrustpilotError
+from reviews.trustpilot.errors import NotFound, TrustpilotError
 from reviews.trustpilot.moderation import REMOVED
 from reviews.trustpilot.types import ReviewData, ReviewPage
 
@@ -80,11 +80,11 @@ def domain_poll(*, domain: Domain, kind: str = SyncRun.Kind.POLL, client: Trustp
                 if kind == SyncRun.Kind.RESCAN:
                     seen |= stored.review_ids.keys()
     except (TrustpilotError, ReauthorizationNeeded) as exc:
-        _fail(run, domain, exc)
+        run_fail(run, domain, exc)
         raise
     if kind == SyncRun.Kind.RESCAN:
         _confirm_missing(run, domain, client, seen=seen, start=start)
-    _succeed(run, domain)
+    run_succeed(run, domain)
     return run
 
 
@@ -202,9 +202,9 @@ def backfill_run(*, run: SyncRun, client: TrustpilotClient | None = None) -> Syn
         run.refresh_from_db()
         return run
     except (TrustpilotError, ReauthorizationNeeded, DomainNotPollable) as exc:
-        _fail(run, domain, exc)
+        run_fail(run, domain, exc)
         raise
-    _succeed(run, domain)
+    run_succeed(run, domain)
     return run
 
 
@@ -355,50 +355,3 @@ def review_read(account: TrustpilotAccount, client: TrustpilotClient, review_id:
 def _tickets_queued(responses: Sequence[tuple[object, object]]) -> int:
     """What the page_stored receivers queued for Zendesk; each returns how many, or nothing."""
     return sum(queued for _, queued in responses if isinstance(queued, int))
-
-
-def _succeed(run: SyncRun, domain: Domain) -> None:
-    now = timezone.now()
-    if _finish(run, status=SyncRun.Status.SUCCEEDED, progress_percent=100, finished_at=now):
-        Domain.objects.filter(pk=domain.pk).update(last_successful_poll_at=now, last_error="", updated_at=now)
-
-
-def _fail(run: SyncRun, domain: Domain, exc: Exception) -> None:
-    """Record the failure where the admin shows it. The caller re-raises, so the task retries or reports.
-
-    A backfill hit by a passing outage goes back to the queue, to resume from its checkpoint.
-    """
-    message = f"{type(exc).__name__}: {exc}"
-    logger.warning("%s of %s failed: %s", run.get_kind_display(), domain, message)
-    waits = run.kind == SyncRun.Kind.BACKFILL and isinstance(exc, RETRYABLE)
-    failed = _finish(
-        run,
-        status=SyncRun.Status.QUEUED if waits else SyncRun.Status.FAILED,
-        error="\n".join([run.error, message]).strip(),
-        finished_at=None if waits else timezone.now(),
-    )
-    if failed:
-        Domain.objects.filter(pk=domain.pk).update(last_error=message, updated_at=timezone.now())
-    if isinstance(exc, UnitAccessDenied):
-        account = domain.account
-        domain_access_deny(
-            domain=domain,
-            reason=f"Trustpilot refused this business unit to {account or 'its account'} ({exc.message}); "
-            "sign in again with a Trustpilot user who can open it.",
-        )
-
-
-def _finish(run: SyncRun, **outcome: object) -> bool:
-    """Write the run's outcome, unless it was cancelled meanwhile: then it keeps what the cancel wrote
-    (a retry finds it cancelled and stops), and `run` is read back."""
-    outcome["updated_at"] = timezone.now()
-    runs = SyncRun.objects.filter(pk=run.pk).exclude(status=SyncRun.Status.CANCELLED)
-    if run.kind == SyncRun.Kind.BACKFILL and "claim" in run.checkpoint:  # not if another worker took it over
-        runs = runs.filter(checkpoint__claim=run.checkpoint["claim"])
-    written = runs.update(**outcome)
-    if not written:
-        run.refresh_from_db()
-        return False
-    for field, value in outcome.items():
-        setattr(run, field, value)
-    return True
